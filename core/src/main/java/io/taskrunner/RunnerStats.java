@@ -1,0 +1,117 @@
+package io.taskrunner;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A snapshot of a runner's counters and timings, from {@link TaskRunner#stats()}.
+ *
+ * <p>Consistency: counters are read so that a snapshot never shows a task in two places and never
+ * a negative count, even while tasks run: {@code submitted == queued + running + completed + failed
+ * + cancelled}, where a task whose future is done but whose code is still returning (cancelled while
+ * running, for example) counts as done. {@code rejected} tasks were never accepted and are not in
+ * {@code submitted}. Two snapshots taken one after the other never go backwards.
+ *
+ * <p>Timings are sampled (a fraction of tasks, and every task while JFR records {@code
+ * io.taskrunner.Task} events) and summarised from a log-scale histogram, so percentiles are
+ * accurate to within about 12%.
+ *
+ * @param runner the runner's name
+ * @param strategy the runner's strategy
+ * @param submitted tasks accepted since creation
+ * @param queued accepted tasks that have not started
+ * @param running tasks whose code is running and whose future is not done
+ * @param completed tasks that returned a result
+ * @param failed tasks that threw, or timed out
+ * @param cancelled tasks whose future was cancelled, whether or not they had started
+ * @param rejected submits refused because the runner was closed or full
+ * @param timedOut tasks that outlived their timeout (also counted in {@code failed})
+ * @param queueWait how long sampled tasks waited between submit and start
+ * @param runTime how long sampled tasks ran, from start to completion of their future
+ */
+public record RunnerStats(
+    String runner,
+    Strategy strategy,
+    long submitted,
+    long queued,
+    long running,
+    long completed,
+    long failed,
+    long cancelled,
+    long rejected,
+    long timedOut,
+    Timing queueWait,
+    Timing runTime) {
+
+  /** Checks the invariants of a snapshot. */
+  public RunnerStats {
+    requireNonNull(runner, "runner");
+    requireNonNull(strategy, "strategy");
+    requireNonNull(queueWait, "queueWait");
+    requireNonNull(runTime, "runTime");
+    if (queued < 0 || running < 0 || completed < 0 || failed < 0 || cancelled < 0 || rejected < 0) {
+      throw new IllegalArgumentException("counts must not be negative");
+    }
+    if (submitted != queued + running + completed + failed + cancelled) {
+      throw new IllegalArgumentException(
+          "submitted must equal queued + running + completed + failed + cancelled");
+    }
+  }
+
+  /** Tasks accepted and not yet done: {@code queued + running}. */
+  public long pending() {
+    return queued + running;
+  }
+
+  /**
+   * A summary of sampled durations.
+   *
+   * @param samples how many durations were sampled
+   * @param mean their mean
+   * @param p50 their median
+   * @param p99 their 99th percentile
+   * @param max the largest
+   */
+  public record Timing(long samples, Duration mean, Duration p50, Duration p99, Duration max) {
+
+    /** A summary of no samples. */
+    public static final Timing EMPTY =
+        new Timing(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+
+    /** Checks the arguments. */
+    public Timing {
+      requireNonNull(mean, "mean");
+      requireNonNull(p50, "p50");
+      requireNonNull(p99, "p99");
+      requireNonNull(max, "max");
+    }
+
+    @Override
+    public String toString() {
+      return samples == 0
+          ? "no samples"
+          : String.format(
+              Locale.US,
+              "n=%d mean=%s p50=%s p99=%s max=%s",
+              samples,
+              human(mean),
+              human(p50),
+              human(p99),
+              human(max));
+    }
+
+    private static String human(Duration d) {
+      long nanos = d.toNanos();
+      if (nanos < 10_000) {
+        return nanos + "ns";
+      } else if (nanos < 10_000_000) {
+        return String.format(Locale.US, "%.1fus", nanos / 1e3);
+      } else if (nanos < 10_000_000_000L) {
+        return String.format(Locale.US, "%.1fms", nanos / 1e6);
+      }
+      return String.format(Locale.US, "%.2fs", nanos / 1e9);
+    }
+  }
+}
