@@ -1,0 +1,427 @@
+package io.taskrunner.strategies.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import io.taskrunner.AsyncTask;
+import io.taskrunner.RunnerStats;
+import io.taskrunner.Strategy;
+import io.taskrunner.Task;
+import io.taskrunner.TaskContext;
+import io.taskrunner.TaskFunction;
+import io.taskrunner.TaskRunner;
+import io.taskrunner.spi.RunnerSpec;
+import io.taskrunner.strategies.internal.StatsRecorder.Outcome;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The lifecycle, admission control, statistics and {@code map}/{@code ExecutorService} plumbing
+ * that every built-in runner shares. A strategy supplies {@link #dispatch} (hand an admitted task
+ * to its threads) and the shutdown hooks.
+ *
+ * <p>Concurrency: {@code ctl} packs the lifecycle state (top byte) and the number of unfinished
+ * accepted tasks (low bits) into one long, changed only by CAS, so "is the runner open?" and "take
+ * a slot" are one atomic step: no task is accepted after {@code shutdown()} wins, and termination
+ * is detected exactly once, by whoever takes the count to zero in a shut-down state. {@code
+ * SubmitCloseStress} in jcstress-tests checks this.
+ *
+ * <p>Shutdown: {@code shutdown} refuses new tasks and lets accepted ones finish; {@code
+ * shutdownNow} also cancels queued tasks (returning them) and cancels running ones with interrupts.
+ * When the last slot is released the strategy frees its threads ({@link #onTerminated}); {@link
+ * #awaitTermination} waits for that too.
+ *
+ * <p>Thread-safety: every public method may be called from any thread.
+ */
+public abstract class AbstractTaskRunner implements TaskRunner {
+
+  /** Accepting tasks. */
+  static final int RUNNING = 0;
+
+  /** Refusing tasks; accepted ones still run. */
+  static final int SHUTDOWN = 1;
+
+  /** Refusing tasks; queued ones were cancelled, running ones interrupted. */
+  static final int STOP = 2;
+
+  /** No task left; the strategy was told to free its threads. */
+  static final int TERMINATED = 3;
+
+  private static final int STATE_SHIFT = 56;
+  private static final long COUNT_MASK = (1L << STATE_SHIFT) - 1;
+  private static final VarHandle CTL;
+
+  static {
+    try {
+      CTL = MethodHandles.lookup().findVarHandle(AbstractTaskRunner.class, "ctl", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  protected final RunnerSpec spec;
+  protected final StatsRecorder stats;
+  final long timeoutNanos;
+  private final long slotLimit;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final ExecutorServiceView view = new ExecutorServiceView(this);
+
+  @SuppressWarnings("UnusedVariable") // accessed through CTL
+  private volatile long ctl;
+
+  protected AbstractTaskRunner(RunnerSpec spec) {
+    this.spec = requireNonNull(spec, "spec");
+    this.stats = new StatsRecorder(spec.name(), spec.strategy());
+    this.timeoutNanos = spec.timeout().map(Duration::toNanos).orElse(0L);
+    this.slotLimit = (long) spec.maxConcurrency() + spec.queueCapacity();
+  }
+
+  // ---- strategy hooks -------------------------------------------------------------------------
+
+  /**
+   * Hands an admitted task to the strategy's threads, which must eventually call {@link
+   * TaskFuture#run()} on it (or it must be returned by {@link #drainQueued}). Must not block.
+   *
+   * @throws RejectedExecutionException if the strategy cannot take it (it is then failed)
+   */
+  protected abstract void dispatch(TaskFuture<?> task);
+
+  /** Removes and returns the tasks dispatched but not started. Called once, by shutdownNow. */
+  protected abstract List<TaskFuture<?>> drainQueued();
+
+  /** Cancels, with interrupts, the tasks running now. Called once, by shutdownNow. */
+  protected abstract void cancelRunning();
+
+  /** Frees the strategy's threads; called once, after the last task finished. Must not block. */
+  protected abstract void onTerminated();
+
+  /** Waits up to {@code nanos} for the threads freed by {@link #onTerminated} to end. */
+  protected abstract boolean awaitResources(long nanos) throws InterruptedException;
+
+  /** Whether the threads freed by {@link #onTerminated} have all ended. */
+  protected abstract boolean resourcesReleased();
+
+  /** Whether {@code thread} is one of this runner's own. */
+  protected abstract boolean isOwnThread(Thread thread);
+
+  /** Runs continuations of async tasks on this runner's threads, outside admission control. */
+  protected abstract Executor continuationExecutor();
+
+  /** How many batches {@code map} splits its inputs into, at most. */
+  protected abstract int mapBatches();
+
+  /** The context given to async tasks. */
+  protected TaskContext contextFor(TaskContextOwner owner) {
+    return new ThreadTaskContext(this, owner);
+  }
+
+  // ---- submission -----------------------------------------------------------------------------
+
+  @Override
+  public final String name() {
+    return spec.name();
+  }
+
+  @Override
+  public final Strategy strategy() {
+    return spec.strategy();
+  }
+
+  @Override
+  public <T extends @Nullable Object> ListenableFuture<T> submit(Task<T> task) {
+    requireNonNull(task, "task");
+    return admit(new SyncTaskFuture<>(this, task));
+  }
+
+  @Override
+  public <T extends @Nullable Object> ListenableFuture<T> submitAsync(AsyncTask<T> task) {
+    requireNonNull(task, "task");
+    return admit(new AsyncTaskFuture<>(this, task));
+  }
+
+  /** Takes a slot for {@code task} and dispatches it, or throws. */
+  protected final <F extends TaskFuture<?>> F admit(F task) {
+    acquireSlot();
+    stats.submitted();
+    try {
+      dispatch(task);
+    } catch (RuntimeException | Error e) {
+      // The slot was taken and the task counted: settle both through the future.
+      RejectedExecutionException rejected =
+          new RejectedExecutionException(describe("could not start the task"), e);
+      task.fail(rejected, Outcome.FAILED);
+      throw rejected;
+    }
+    return task;
+  }
+
+  @Override
+  public <I extends @Nullable Object, O extends @Nullable Object> ListenableFuture<List<O>> map(
+      TaskFunction<? super I, ? extends O> function, Iterable<? extends I> inputs) {
+    requireNonNull(function, "function");
+    requireNonNull(inputs, "inputs");
+    List<I> items = new ArrayList<>();
+    for (I input : inputs) {
+      items.add(input);
+    }
+    if (items.isEmpty()) {
+      return Futures.immediateFuture(List.of());
+    }
+    int batches = (int) Math.min(items.size(), Math.min(mapBatches(), slotLimit));
+    List<ListenableFuture<List<O>>> parts = new ArrayList<>(batches);
+    try {
+      for (int b = 0; b < batches; b++) {
+        List<I> slice =
+            new ArrayList<>(
+                items.subList(items.size() * b / batches, items.size() * (b + 1) / batches));
+        parts.add(submit(() -> applyAll(function, slice)));
+      }
+    } catch (RuntimeException e) {
+      parts.forEach(part -> part.cancel(true));
+      throw e;
+    }
+    FutureCallback<List<O>> cancelRestOnFailure =
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(List<O> result) {}
+
+          @Override
+          public void onFailure(Throwable t) {
+            parts.forEach(part -> part.cancel(true));
+          }
+        };
+    for (ListenableFuture<List<O>> part : parts) {
+      Futures.addCallback(part, cancelRestOnFailure, MoreExecutors.directExecutor());
+    }
+    return Futures.transform(
+        Futures.allAsList(parts),
+        lists -> {
+          List<O> out = new ArrayList<>(items.size());
+          lists.forEach(out::addAll);
+          return Collections.unmodifiableList(out);
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  @SuppressWarnings("NullAway") // NullAway cannot see that a nullable I fits `? super I`
+  private static <I extends @Nullable Object, O extends @Nullable Object> List<O> applyAll(
+      TaskFunction<? super I, ? extends O> function, List<I> slice) throws Exception {
+    List<O> out = new ArrayList<>(slice.size());
+    for (I input : slice) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("map batch cancelled");
+      }
+      out.add(function.apply(input));
+    }
+    return out;
+  }
+
+  // ---- admission and lifecycle ----------------------------------------------------------------
+
+  private long ctlAcquire() {
+    return (long) CTL.getAcquire(this);
+  }
+
+  private boolean casCtl(long expected, long next) {
+    return CTL.compareAndSet(this, expected, next);
+  }
+
+  private static int stateOf(long c) {
+    return (int) (c >>> STATE_SHIFT);
+  }
+
+  private static long countOf(long c) {
+    return c & COUNT_MASK;
+  }
+
+  private static long pack(int state, long count) {
+    return ((long) state << STATE_SHIFT) | count;
+  }
+
+  private void acquireSlot() {
+    for (; ; ) {
+      long c = ctlAcquire();
+      if (stateOf(c) != RUNNING) {
+        stats.rejected();
+        throw new RejectedExecutionException(describe("is shut down: task rejected"));
+      }
+      if (countOf(c) >= slotLimit) {
+        stats.rejected();
+        throw new RejectedExecutionException(
+            describe(
+                String.format(
+                    Locale.US,
+                    "is full: %d tasks pending (maxConcurrency %d + queueCapacity %d): task"
+                        + " rejected",
+                    countOf(c),
+                    spec.maxConcurrency(),
+                    spec.queueCapacity())));
+      }
+      if (casCtl(c, c + 1)) {
+        return;
+      }
+    }
+  }
+
+  /** Gives back a task's slot; the last one after a shutdown terminates the runner. */
+  final void releaseSlot() {
+    long c = (long) CTL.getAndAdd(this, -1L) - 1;
+    if (stateOf(c) != RUNNING && countOf(c) == 0) {
+      tryTerminate();
+    }
+  }
+
+  private void tryTerminate() {
+    for (; ; ) {
+      long c = ctlAcquire();
+      int state = stateOf(c);
+      if (state == RUNNING || state == TERMINATED || countOf(c) != 0) {
+        return;
+      }
+      if (casCtl(c, pack(TERMINATED, 0))) {
+        try {
+          onTerminated();
+        } finally {
+          terminated.countDown();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Moves the state forward to {@code target} unless it is there already; returns the old one. */
+  @CanIgnoreReturnValue
+  private int advanceState(int target) {
+    for (; ; ) {
+      long c = ctlAcquire();
+      int state = stateOf(c);
+      if (state >= target || casCtl(c, pack(target, countOf(c)))) {
+        return state;
+      }
+    }
+  }
+
+  final boolean isStopping() {
+    return stateOf(ctlAcquire()) >= STOP;
+  }
+
+  /** Refuses new tasks; accepted ones still run. Does not wait. */
+  public final void shutdown() {
+    advanceState(SHUTDOWN);
+    tryTerminate();
+  }
+
+  /**
+   * Refuses new tasks, cancels the queued ones and returns them, and cancels the running ones with
+   * interrupts. Does not wait.
+   */
+  public final List<Runnable> shutdownNow() {
+    if (advanceState(STOP) >= STOP) {
+      return List.of();
+    }
+    List<Runnable> neverStarted = new ArrayList<>();
+    for (TaskFuture<?> task : drainQueued()) {
+      if (task.cancel(false)) {
+        neverStarted.add(task);
+      }
+    }
+    cancelRunning();
+    tryTerminate();
+    return neverStarted;
+  }
+
+  @Override
+  public final boolean isShutdown() {
+    return stateOf(ctlAcquire()) != RUNNING;
+  }
+
+  @Override
+  public final boolean isTerminated() {
+    return terminated.getCount() == 0 && resourcesReleased();
+  }
+
+  @Override
+  public final boolean awaitTermination(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    return awaitResources(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  @Override
+  public final void close() {
+    shutdown();
+    if (isOwnThread(Thread.currentThread())) {
+      return; // waiting for ourselves would never end
+    }
+    boolean interrupted = false;
+    for (; ; ) {
+      try {
+        if (awaitTermination(Duration.ofDays(1))) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        if (!interrupted) {
+          List<Runnable> unused = shutdownNow();
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public final RunnerStats stats() {
+    return stats.snapshot();
+  }
+
+  @Override
+  public final ExecutorService asExecutorService() {
+    return view;
+  }
+
+  /** A message naming this runner and its state, for errors. */
+  protected final String describe(String what) {
+    return String.format(Locale.US, "runner '%s' (%s) %s", name(), strategy(), what);
+  }
+
+  private String stateName() {
+    return switch (stateOf(ctlAcquire())) {
+      case RUNNING -> "running";
+      case SHUTDOWN -> "shutting down";
+      case STOP -> "stopping";
+      case TERMINATED -> isTerminated() ? "terminated" : "terminating";
+      default -> throw new IllegalStateException("unknown state");
+    };
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.US,
+        "%s[name=%s, state=%s, pending=%d]",
+        getClass().getSimpleName(),
+        name(),
+        stateName(),
+        countOf(ctlAcquire()));
+  }
+}

@@ -1,0 +1,287 @@
+package io.taskrunner.strategies.internal;
+
+import com.google.common.util.concurrent.AbstractFuture;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import io.taskrunner.strategies.internal.StatsRecorder.Outcome;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A task's future and the {@link Runnable} that runs its code on a runner thread.
+ *
+ * <p>Concurrency: three parties race over a task — the thread that runs it, cancellers ({@code
+ * cancel}, {@code shutdownNow}) and the timeout timer. The future's own value (from {@link
+ * AbstractFuture}) decides the outcome: whoever completes it first wins, and only the winner runs
+ * {@link #finished}, so every future completes and is counted exactly once. A second field, {@code
+ * state}, says where the code is, so that an interrupt reaches the thread only while it runs this
+ * task, never the next task on that thread:
+ *
+ * <ul>
+ *   <li>{@code NEW} — accepted, not started;
+ *   <li>{@code STARTING} — a thread claimed it and is counting it as started;
+ *   <li>a {@link Thread} — that thread runs the code;
+ *   <li>{@code INTERRUPTING} — a canceller is interrupting that thread;
+ *   <li>{@code INTERRUPTED} — the interrupt was delivered; the thread clears it when the code
+ *       returns;
+ *   <li>{@code FINISHED} — the code returned or threw;
+ *   <li>{@code ABANDONED} — the future completed before the code started; it never will.
+ * </ul>
+ *
+ * <p>Admission slot: the task holds one until both its code has returned (or was abandoned) and its
+ * future is done, whichever comes last; {@code parties} counts down those two events. So {@code
+ * close()} waits for a cancelled task's code to return, and an async task's slot lasts until its
+ * stage completes.
+ *
+ * <p>Shutdown: a task that starts after {@code shutdownNow} cancels itself instead of running.
+ * Failure: anything the code throws, {@link Error}s included, fails the future; nothing escapes to
+ * the runner thread.
+ */
+public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFuture<T>
+    implements Runnable {
+
+  private static final Marker NEW = new Marker("NEW");
+  private static final Marker STARTING = new Marker("STARTING");
+  private static final Marker INTERRUPTING = new Marker("INTERRUPTING");
+  private static final Marker INTERRUPTED = new Marker("INTERRUPTED");
+  private static final Marker FINISHED = new Marker("FINISHED");
+  private static final Marker ABANDONED = new Marker("ABANDONED");
+
+  private static final VarHandle STATE;
+  private static final VarHandle PARTIES;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(TaskFuture.class, "state", Object.class);
+      PARTIES = lookup.findVarHandle(TaskFuture.class, "parties", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  protected final AbstractTaskRunner runner;
+  private final boolean sampled;
+  private final long submitNanos;
+  private long startNanos; // written before state becomes the running thread
+
+  @SuppressWarnings("UnusedVariable") // accessed through STATE
+  private volatile Object state = NEW;
+
+  @SuppressWarnings("UnusedVariable") // accessed through PARTIES
+  private volatile int parties = 2;
+
+  private volatile @Nullable ScheduledFuture<?> timer;
+
+  protected TaskFuture(AbstractTaskRunner runner) {
+    this.runner = runner;
+    this.sampled = StatsRecorder.shouldSample();
+    this.submitNanos = sampled ? System.nanoTime() : 0L;
+  }
+
+  /** Runs the task's code; completes the future through {@link #complete} or {@link #fail}. */
+  protected abstract void runBody() throws Exception;
+
+  /** Called once, by whoever completed the future, before the outcome is counted. */
+  protected void onFinished() {}
+
+  @Override
+  public final void run() {
+    if (runner.isStopping() && !isDone()) {
+      cancel(false);
+      return;
+    }
+    if (!STATE.compareAndSet(this, NEW, STARTING)) {
+      return; // abandoned, or run twice
+    }
+    long now = sampled ? System.nanoTime() : 0L;
+    startNanos = now;
+    runner.stats.started(sampled ? now - submitNanos : -1L);
+    Thread me = Thread.currentThread();
+    state = me;
+    try {
+      if (!isDone()) {
+        armTimeout();
+        runBody();
+      }
+    } catch (Throwable t) {
+      fail(t, Outcome.FAILED);
+    } finally {
+      if (!STATE.compareAndSet(this, me, FINISHED)) {
+        // A canceller is interrupting us: wait until it is done, then clear the interrupt so that
+        // it cannot hit the next task this thread runs.
+        awaitLeaving(INTERRUPTING);
+        boolean unused = Thread.interrupted();
+        state = FINISHED;
+      }
+      arrive();
+    }
+  }
+
+  /** Completes the future with a result; {@code false} if it was already done. */
+  @CanIgnoreReturnValue
+  protected final boolean complete(T value) {
+    if (!set(value)) {
+      return false;
+    }
+    finished(Outcome.COMPLETED);
+    return true;
+  }
+
+  /** Fails the future; {@code false} if it was already done. */
+  @CanIgnoreReturnValue
+  protected final boolean fail(Throwable failure, Outcome outcome) {
+    if (!setException(failure)) {
+      return false;
+    }
+    finished(outcome);
+    return true;
+  }
+
+  @Override
+  public final boolean cancel(boolean mayInterruptIfRunning) {
+    if (!super.cancel(mayInterruptIfRunning)) {
+      return false;
+    }
+    finished(Outcome.CANCELLED);
+    return true;
+  }
+
+  /** Called by {@link AbstractFuture#cancel} with {@code true}, before {@link #finished}. */
+  @Override
+  protected final void interruptTask() {
+    interruptRunner();
+  }
+
+  /** Whether the task's code has started (it may have finished since). */
+  public final boolean hasStarted() {
+    Object s = state;
+    return s != NEW && s != ABANDONED;
+  }
+
+  /** The thread running the task's code now, if any. */
+  final @Nullable Thread runningThread() {
+    return state instanceof Thread t ? t : null;
+  }
+
+  private void interruptRunner() {
+    Object s = state;
+    if (s instanceof Thread thread && STATE.compareAndSet(this, s, INTERRUPTING)) {
+      try {
+        thread.interrupt();
+      } finally {
+        state = INTERRUPTED;
+      }
+    }
+  }
+
+  private void armTimeout() {
+    long nanos = runner.timeoutNanos;
+    if (nanos > 0) {
+      ScheduledFuture<?> scheduled = Timeouts.schedule(this::timeOut, nanos);
+      timer = scheduled;
+      if (isDone()) {
+        scheduled.cancel(false);
+      }
+    }
+  }
+
+  private void timeOut() {
+    TimeoutException failure =
+        new TimeoutException(
+            String.format(
+                Locale.US,
+                "task timed out after %s on runner '%s' (%s)",
+                Duration.ofNanos(runner.timeoutNanos),
+                runner.name(),
+                runner.strategy()));
+    if (fail(failure, Outcome.TIMED_OUT)) {
+      interruptRunner();
+    }
+  }
+
+  private void finished(Outcome outcome) {
+    ScheduledFuture<?> scheduled = timer;
+    if (scheduled != null) {
+      scheduled.cancel(false);
+    }
+    if (STATE.compareAndSet(this, NEW, ABANDONED)) {
+      runner.stats.abandoned();
+      arrive();
+    } else {
+      // The code started: make sure its start is counted before its end is (see StatsRecorder).
+      awaitLeaving(STARTING);
+    }
+    try {
+      onFinished();
+    } finally {
+      long runNanos = sampled && hasStartTime() ? System.nanoTime() - startNanos : -1L;
+      runner.stats.done(outcome, runNanos);
+      if (TaskEvent.enabled()) {
+        commitEvent(outcome, runNanos);
+      }
+      arrive();
+    }
+  }
+
+  /** Waits out a transient state, which another thread leaves within a few instructions. */
+  @SuppressWarnings("ThreadPriorityCheck") // yield only if the other thread was descheduled
+  private void awaitLeaving(Marker transientState) {
+    for (int spins = 0; state == transientState; spins++) {
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the other thread was descheduled mid-transition
+      }
+    }
+  }
+
+  private boolean hasStartTime() {
+    Object s = state;
+    return s != NEW && s != ABANDONED && s != STARTING;
+  }
+
+  private void commitEvent(Outcome outcome, long runNanos) {
+    TaskEvent event = new TaskEvent();
+    event.runner = runner.name();
+    event.strategy = runner.strategy().name();
+    event.queueWait = sampled && hasStartTime() ? startNanos - submitNanos : 0L;
+    event.runTime = Math.max(0L, runNanos);
+    event.outcome = outcome.label;
+    event.commit();
+  }
+
+  private void arrive() {
+    if ((int) PARTIES.getAndAdd(this, -1) == 1) {
+      runner.releaseSlot();
+    }
+  }
+
+  @Override
+  protected @Nullable String pendingToString() {
+    Object s = state;
+    String where =
+        s instanceof Thread t
+            ? "running on " + t.getName()
+            : s == NEW ? "queued" : String.valueOf(s).toLowerCase(Locale.ROOT);
+    return "runner=" + runner.name() + ", " + where;
+  }
+
+  /** A state compared by identity. */
+  private static final class Marker {
+    private final String name;
+
+    Marker(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+}

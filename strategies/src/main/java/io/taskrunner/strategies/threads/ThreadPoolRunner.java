@@ -1,0 +1,179 @@
+package io.taskrunner.strategies.threads;
+
+import io.taskrunner.spi.RunnerSpec;
+import io.taskrunner.strategies.internal.AbstractTaskRunner;
+import io.taskrunner.strategies.internal.TaskFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * CPU-bound work on a work-stealing {@link ForkJoinPool} of platform threads, one per usable core
+ * by default, in FIFO ({@code asyncMode}) order for submitted tasks.
+ *
+ * <p>Threads are daemons named {@code taskrunner-<name>-<n>}; they start on demand and stop when
+ * the runner terminates. {@code cancel(true)} interrupts the platform thread running the task.
+ *
+ * <p>Concurrency: each worker thread publishes the task it is running (release store, read by
+ * {@code shutdownNow} only), so {@code shutdownNow} can cancel running tasks without a shared
+ * registry on the hot path. Thread-safe.
+ */
+final class ThreadPoolRunner extends AbstractTaskRunner {
+  private final Pool pool;
+  private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+
+  ThreadPoolRunner(RunnerSpec spec) {
+    super(spec);
+    this.pool = new Pool(spec.maxConcurrency(), this::newWorker);
+  }
+
+  private ForkJoinWorkerThread newWorker(ForkJoinPool forkJoinPool) {
+    Worker worker = new Worker(forkJoinPool, this);
+    worker.setName("taskrunner-" + name() + "-" + worker.getPoolIndex());
+    workers.add(worker);
+    return worker;
+  }
+
+  @Override
+  protected void dispatch(TaskFuture<?> task) {
+    pool.execute(new Job(task));
+  }
+
+  @Override
+  protected List<TaskFuture<?>> drainQueued() {
+    List<ForkJoinTask<?>> drained = new ArrayList<>();
+    pool.drain(drained);
+    List<TaskFuture<?>> tasks = new ArrayList<>(drained.size());
+    for (ForkJoinTask<?> job : drained) {
+      if (job instanceof Job j) {
+        tasks.add(j.task);
+      }
+    }
+    return tasks;
+  }
+
+  @Override
+  protected void cancelRunning() {
+    for (Worker worker : workers) {
+      TaskFuture<?> current = worker.current();
+      if (current != null) {
+        current.cancel(true);
+      }
+    }
+  }
+
+  @Override
+  protected void onTerminated() {
+    pool.shutdown();
+  }
+
+  @Override
+  protected boolean awaitResources(long nanos) throws InterruptedException {
+    return pool.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  protected boolean resourcesReleased() {
+    return pool.isTerminated();
+  }
+
+  @Override
+  protected boolean isOwnThread(Thread thread) {
+    return thread instanceof Worker w && w.runner == this;
+  }
+
+  @Override
+  protected Executor continuationExecutor() {
+    return command -> {
+      try {
+        pool.execute(command);
+      } catch (RejectedExecutionException e) {
+        command.run(); // the pool is gone: the work belongs to an already-finished task
+      }
+    };
+  }
+
+  @Override
+  protected int mapBatches() {
+    return 4 * spec.maxConcurrency();
+  }
+
+  /** Runs one task inside the pool; a ForkJoinTask so that shutdownNow can drain it back. */
+  private static final class Job extends ForkJoinTask<Void> {
+    private static final long serialVersionUID = 1L;
+
+    final transient TaskFuture<?> task;
+
+    Job(TaskFuture<?> task) {
+      this.task = task;
+    }
+
+    @Override
+    public @Nullable Void getRawResult() {
+      return null;
+    }
+
+    @Override
+    protected void setRawResult(@Nullable Void value) {}
+
+    @Override
+    protected boolean exec() {
+      Thread thread = Thread.currentThread();
+      Worker worker = thread instanceof Worker w ? w : null;
+      if (worker != null) {
+        worker.setCurrent(task);
+      }
+      try {
+        task.run();
+      } finally {
+        if (worker != null) {
+          worker.setCurrent(null);
+        }
+      }
+      return true;
+    }
+  }
+
+  private static final class Worker extends ForkJoinWorkerThread {
+    final ThreadPoolRunner runner;
+    private volatile @Nullable TaskFuture<?> current;
+
+    Worker(ForkJoinPool pool, ThreadPoolRunner runner) {
+      super(null, pool, true);
+      this.runner = runner;
+    }
+
+    @Nullable TaskFuture<?> current() {
+      return current;
+    }
+
+    void setCurrent(@Nullable TaskFuture<?> task) {
+      current = task;
+    }
+
+    @Override
+    protected void onTermination(@Nullable Throwable exception) {
+      runner.workers.remove(this);
+      super.onTermination(exception);
+    }
+  }
+
+  /** Exposes {@link ForkJoinPool#drainTasksTo} to shutdownNow. */
+  private static final class Pool extends ForkJoinPool {
+    Pool(int parallelism, ForkJoinWorkerThreadFactory factory) {
+      super(parallelism, factory, null, true);
+    }
+
+    void drain(List<ForkJoinTask<?>> into) {
+      int unused = drainTasksTo(into);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package io.taskrunner.strategies.threads;
+
+import io.taskrunner.spi.RunnerSpec;
+import io.taskrunner.strategies.internal.AbstractTaskRunner;
+import io.taskrunner.strategies.internal.TaskFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Blocking I/O on virtual threads: a new virtual thread per task, never pooled, with at most {@code
+ * maxConcurrency} running at once; tasks beyond that wait in a FIFO queue for a permit.
+ *
+ * <p>{@code cancel(true)} interrupts the virtual thread, which unparks it from blocking I/O, sleeps
+ * and locks.
+ *
+ * <p>Concurrency: a task takes a permit to start and gives it back when its code returns. A task
+ * that finds no permit enqueues itself and then tries again; a finishing task gives its permit back
+ * and then looks at the queue. Each side acts first and looks second, so one of them always sees
+ * the other: a queued task is never stranded while a permit is free. {@code PermitGateStress} in
+ * jcstress-tests checks this. Thread-safe.
+ */
+final class VirtualThreadRunner extends AbstractTaskRunner {
+  private final AtomicInteger permits;
+  private final ConcurrentLinkedQueue<TaskFuture<?>> waiting = new ConcurrentLinkedQueue<>();
+  private final ConcurrentHashMap<Thread, TaskFuture<?>> live = new ConcurrentHashMap<>();
+  private final ThreadFactory factory;
+
+  VirtualThreadRunner(RunnerSpec spec) {
+    super(spec);
+    this.permits = new AtomicInteger(spec.maxConcurrency());
+    this.factory = Thread.ofVirtual().name("taskrunner-" + spec.name() + "-", 0).factory();
+  }
+
+  @Override
+  protected void dispatch(TaskFuture<?> task) {
+    if (waiting.isEmpty() && tryAcquire()) {
+      start(task);
+    } else {
+      waiting.offer(task);
+      drain();
+    }
+  }
+
+  private boolean tryAcquire() {
+    for (int p = permits.get(); p > 0; p = permits.get()) {
+      if (permits.compareAndSet(p, p - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void drain() {
+    while (!waiting.isEmpty() && tryAcquire()) {
+      TaskFuture<?> next = waiting.poll();
+      if (next == null) {
+        permits.incrementAndGet(); // another drainer took it; look again
+      } else {
+        start(next);
+      }
+    }
+  }
+
+  private void start(TaskFuture<?> task) {
+    Thread thread =
+        factory.newThread(
+            () -> {
+              Thread me = Thread.currentThread();
+              live.put(me, task);
+              try {
+                task.run();
+              } finally {
+                live.remove(me);
+                permits.incrementAndGet();
+                drain();
+              }
+            });
+    if (thread == null) {
+      permits.incrementAndGet();
+      throw new IllegalStateException(describe("could not create a virtual thread"));
+    }
+    thread.start();
+  }
+
+  @Override
+  protected List<TaskFuture<?>> drainQueued() {
+    List<TaskFuture<?>> drained = new ArrayList<>();
+    for (TaskFuture<?> task = waiting.poll(); task != null; task = waiting.poll()) {
+      drained.add(task);
+    }
+    return drained;
+  }
+
+  @Override
+  protected void cancelRunning() {
+    for (TaskFuture<?> task : live.values()) {
+      task.cancel(true);
+    }
+  }
+
+  @Override
+  protected void onTerminated() {
+    // Virtual threads end with their task: nothing to stop.
+  }
+
+  @Override
+  protected boolean awaitResources(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    // A thread leaves `live` a few instructions before it ends, right after its slot was freed.
+    while (!live.isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+    }
+    return true;
+  }
+
+  @Override
+  protected boolean resourcesReleased() {
+    return live.isEmpty();
+  }
+
+  @Override
+  protected boolean isOwnThread(Thread thread) {
+    return live.containsKey(thread);
+  }
+
+  @Override
+  protected Executor continuationExecutor() {
+    return command -> factory.newThread(command).start();
+  }
+
+  @Override
+  protected int mapBatches() {
+    return spec.maxConcurrency();
+  }
+}
