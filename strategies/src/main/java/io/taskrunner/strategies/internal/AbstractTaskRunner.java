@@ -79,13 +79,15 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   final long timeoutNanos;
   private final long slotLimit;
   private final CountDownLatch terminated = new CountDownLatch(1);
-  private final ExecutorServiceView view = new ExecutorServiceView(this);
+  private final ExecutorServiceView view;
 
   @SuppressWarnings("UnusedVariable") // accessed through CTL
   private volatile long ctl;
 
+  @SuppressWarnings("this-escape") // the view only stores the reference
   protected AbstractTaskRunner(RunnerSpec spec) {
     this.spec = requireNonNull(spec, "spec");
+    this.view = new ExecutorServiceView(this);
     this.stats = new StatsRecorder(spec.name(), spec.strategy());
     this.timeoutNanos = spec.timeout().map(Duration::toNanos).orElse(0L);
     this.slotLimit = (long) spec.maxConcurrency() + spec.queueCapacity();
