@@ -12,7 +12,9 @@ import java.util.Locale;
  * a negative count, even while tasks run: {@code submitted == queued + running + completed + failed
  * + cancelled}, where a task whose future is done but whose code is still returning (cancelled while
  * running, for example) counts as done. {@code rejected} tasks were never accepted and are not in
- * {@code submitted}. Two snapshots taken one after the other never go backwards.
+ * {@code submitted}. Two snapshots taken one after the other never go backwards. A task is counted
+ * done just after its future completes (its waiters wake first), so a snapshot taken the instant
+ * {@code get()} returns may still show that task as running.
  *
  * <p>Timings are sampled (a fraction of tasks, and every task while JFR records {@code
  * io.taskrunner.Task} events) and summarised from a log-scale histogram, so percentiles are
