@@ -15,8 +15,15 @@ module io.taskrunner.strategies {
   exports io.taskrunner.strategies.threads to
       io.taskrunner.jcstress,
       io.taskrunner.benchmarks;
+  exports io.taskrunner.strategies.loop to
+      io.taskrunner.jcstress,
+      io.taskrunner.benchmarks;
+
+  // Builders and helpers users configure.
+  exports io.taskrunner.strategies;
 
   provides io.taskrunner.spi.RunnerProvider with
       io.taskrunner.strategies.threads.ThreadPoolProvider,
-      io.taskrunner.strategies.threads.VirtualThreadProvider;
+      io.taskrunner.strategies.threads.VirtualThreadProvider,
+      io.taskrunner.strategies.loop.EventLoopProvider;
 }
