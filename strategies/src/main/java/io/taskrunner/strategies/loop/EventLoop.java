@@ -334,11 +334,14 @@ final class EventLoop implements Executor {
       if (thread.isAlive()) {
         thread.join(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10))));
       } else {
-        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50)); // starting or never started
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50)); // starting
         if (Thread.interrupted()) {
           throw new InterruptedException();
         }
       }
+    }
+    if (thread.getState() == Thread.State.NEW) {
+      return true; // terminated before it ever started
     }
     long left = deadline - System.nanoTime();
     return left > 0 ? thread.join(Duration.ofNanos(left)) : !thread.isAlive();
