@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.taskrunner.Task;
 import io.taskrunner.TaskContext;
 import io.taskrunner.internal.Checks;
+import io.taskrunner.strategies.loop.LoopIo;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -222,6 +224,40 @@ public final class Loops {
         });
     worker.start();
     return out;
+  }
+
+  // ---- TCP -------------------------------------------------------------------------------------
+
+  /**
+   * Opens a non-blocking TCP connection to {@code remote}, owned by the loop running the task whose
+   * context this is. Pass a resolved address: resolving a host name blocks (resolve it with {@link
+   * #runBlocking} first). Cancelling the future before it completes closes the socket.
+   *
+   * @return a future of the connection, completed on the loop thread, or failed with the {@link
+   *     java.io.IOException} of a failed connect
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code context} is not an event-loop task's context
+   */
+  public static CompletableFuture<TcpConnection> connect(
+      TaskContext context, SocketAddress remote) {
+    return LoopIo.connect(context, remote);
+  }
+
+  /**
+   * Binds a non-blocking TCP listener to {@code local} (port 0 picks a free port), owned by the loop
+   * running the task whose context this is. Binding does not block.
+   *
+   * @param backlog the maximum number of connections waiting to be accepted, or 0 for the system
+   *     default
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code context} is not an event-loop task's context, or
+   *     {@code backlog} is negative
+   * @throws java.io.IOException if binding fails (the address is in use, for example)
+   */
+  public static TcpListener listen(TaskContext context, SocketAddress local, int backlog)
+      throws java.io.IOException {
+    Checks.requireArgument(backlog >= 0, "backlog must not be negative: %d", backlog);
+    return LoopIo.listen(context, local, backlog);
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------

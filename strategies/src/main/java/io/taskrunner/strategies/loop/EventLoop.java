@@ -2,13 +2,18 @@ package io.taskrunner.strategies.loop;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -93,6 +98,9 @@ final class EventLoop implements Executor {
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final TimerHeap timers = new TimerHeap(); // loop thread only
   private long timerSequence; // loop thread only
+
+  /** Opened by the loop thread on first I/O; read by producers to wake a loop parked in it. */
+  private volatile @Nullable Selector selector;
 
   @SuppressWarnings("UnusedVariable") // accessed through WAKEUP
   private volatile int wakeup = AWAKE;
@@ -205,7 +213,110 @@ final class EventLoop implements Executor {
 
   private void wakeUpIfSleeping() {
     if (isSleeping() && (int) WAKEUP.getAndSet(this, AWAKE) == SLEEPING) {
-      LockSupport.unpark(thread);
+      wakeUp();
+    }
+  }
+
+  /**
+   * Unparks the loop thread, or wakes its selector. The selector is opened by the loop thread
+   * while awake, before it first sleeps in it, so a producer that saw {@code SLEEPING} also sees it.
+   */
+  private void wakeUp() {
+    Selector s = selector;
+    if (s != null) {
+      s.wakeup();
+    }
+    LockSupport.unpark(thread);
+  }
+
+  // ---- I/O ---------------------------------------------------------------------------------------
+
+  /** What a channel registered with this loop does when it is ready. Loop thread only. */
+  interface IoHandler {
+    /** The channel is ready for {@code readyOps}; must not block. */
+    void ready(int readyOps);
+
+    /** The loop is stopping: fail pending operations and close the channel. */
+    void loopStopped();
+  }
+
+  /**
+   * Registers {@code channel} (non-blocking) with this loop's selector, opening the selector on
+   * first use. Loop thread only.
+   */
+  SelectionKey register(SelectableChannel channel, int ops, IoHandler handler) throws IOException {
+    assert inEventLoop();
+    Selector s = selector;
+    if (s == null) {
+      s = Selector.open();
+      selector = s;
+    }
+    return channel.register(s, ops, handler);
+  }
+
+  /**
+   * Selects ready channels without blocking and runs their handlers, with those found ready by the
+   * last blocking select; returns whether any ran. Loop thread only.
+   */
+  private boolean processIo() {
+    assert inEventLoop();
+    Selector s = selector;
+    if (s == null) {
+      return false;
+    }
+    try {
+      int unused = s.selectNow();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, () -> "select failed on event loop " + name, e);
+      return false;
+    }
+    Set<SelectionKey> keys = s.selectedKeys();
+    if (keys.isEmpty()) {
+      return false;
+    }
+    for (SelectionKey key : keys) {
+      if (key.isValid() && key.attachment() instanceof IoHandler handler) {
+        int ops = key.readyOps();
+        safeRun(() -> handler.ready(ops), handler);
+      }
+    }
+    keys.clear();
+    return true;
+  }
+
+  /**
+   * Blocks in the selector until a channel is ready, a wake-up, or {@code timeoutNanos} (forever if
+   * negative). Handlers run later, awake, in {@link #processIo}. Loop thread only.
+   */
+  private void selectBlocking(Selector s, long timeoutNanos) {
+    assert inEventLoop();
+    try {
+      if (timeoutNanos < 0) {
+        int unused = s.select();
+      } else {
+        // select takes milliseconds: round up so that we never wake before the timer is due
+        int unused = s.select(Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, () -> "select failed on event loop " + name, e);
+    }
+  }
+
+  private void closeSelector() {
+    assert inEventLoop();
+    Selector s = selector;
+    if (s == null) {
+      return;
+    }
+    for (SelectionKey key : new ArrayList<>(s.keys())) {
+      if (key.attachment() instanceof IoHandler handler) {
+        safeRun(handler::loopStopped);
+      }
+    }
+    try {
+      s.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> "closing the selector of " + name + " failed", e);
     }
   }
 
@@ -306,7 +417,7 @@ final class EventLoop implements Executor {
         case ST_STARTED -> {
           if (casState(s, ST_SHUTTING_DOWN)) {
             WAKEUP.setVolatile(this, AWAKE);
-            LockSupport.unpark(thread);
+            wakeUp();
             return;
           }
         }
@@ -354,7 +465,8 @@ final class EventLoop implements Executor {
       while (stateAcquire() < ST_SHUTTING_DOWN || !queue.isEmpty()) {
         boolean unused = Thread.interrupted(); // a cancelled task's interrupt must not park-spin us
         runDueTimers();
-        if (runTasks() || hasDueTimer()) {
+        boolean io = processIo();
+        if (runTasks() || io || hasDueTimer()) {
           continue;
         }
         sleepUntilWork();
@@ -366,6 +478,7 @@ final class EventLoop implements Executor {
 
   private void stop() {
     assert inEventLoop();
+    closeSelector();
     for (SleepFuture timer : timers.clear()) {
       timer.owner = null;
       timer.cancel(false);
@@ -389,12 +502,17 @@ final class EventLoop implements Executor {
   }
 
   private void safeRun(Runnable task) {
+    safeRun(task, task);
+  }
+
+  /** Runs {@code task}, described as {@code what} to the watchdog; never throws. */
+  private void safeRun(Runnable task, Object what) {
     TICK.setRelease(this, (long) TICK.getOpaque(this) + 1);
-    CURRENT.setRelease(this, task);
+    CURRENT.setRelease(this, what);
     try {
       task.run();
     } catch (Throwable t) {
-      LOG.log(Level.WARNING, () -> "task " + task + " threw on event loop " + name, t);
+      LOG.log(Level.WARNING, () -> what + " threw on event loop " + name, t);
     }
   }
 
@@ -414,7 +532,7 @@ final class EventLoop implements Executor {
         timer.owner = null;
         owner.untrack(timer);
       }
-      safeRun(timer::fire);
+      safeRun(timer::fire, timer);
     }
   }
 
@@ -432,13 +550,16 @@ final class EventLoop implements Executor {
         return;
       }
       SleepFuture next = timers.peek();
-      if (next == null) {
-        LockSupport.park(this);
-      } else {
-        long wait = next.deadline - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(this, wait);
+      long wait = next == null ? -1 : Math.max(0, next.deadline - System.nanoTime());
+      Selector s = selector;
+      if (s != null) {
+        if (wait != 0) {
+          selectBlocking(s, wait);
         }
+      } else if (wait < 0) {
+        LockSupport.park(this);
+      } else if (wait > 0) {
+        LockSupport.parkNanos(this, wait);
       }
     } finally {
       WAKEUP.setRelease(this, AWAKE);
