@@ -5,7 +5,10 @@ import static io.taskrunner.internal.Checks.requireState;
 import static java.util.Objects.requireNonNull;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.AsyncTask;
 import io.taskrunner.Strategy;
+import io.taskrunner.Task;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
 import io.taskrunner.spi.RunnerSpec;
@@ -24,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * <h2>How tasks run</h2>
  *
  * A task runs on a loop thread, one task at a time per loop, in submission order; tasks are spread
- * over the loops round-robin. {@code submitAsync} tasks get a {@link io.taskrunner.TaskContext}
+ * over the loops round-robin, or pinned to one by a key ({@link #submit(Object, Task)}). {@code submitAsync} tasks get a {@link io.taskrunner.TaskContext}
  * bound to their loop: {@code sleep} is a loop timer, and its stage (like those of {@link Loops})
  * completes on the loop thread, so continuations run there too and task state needs no locks. An
  * async task is in flight, holding its admission slot, until its stage completes.
@@ -61,6 +64,25 @@ public interface EventLoopRunner extends TaskRunner {
 
   /** The number of loop threads. */
   int loopCount();
+
+  /**
+   * Submits a task pinned by {@code key}: tasks with equal keys ({@code equals} and {@code
+   * hashCode}) run on the same loop thread, in submission order, so per-key state they share needs
+   * no lock. Otherwise as {@link #submit(io.taskrunner.Task)}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws java.util.concurrent.RejectedExecutionException if the runner is closed or full
+   */
+  <T extends @Nullable Object> ListenableFuture<T> submit(Object key, Task<T> task);
+
+  /**
+   * Submits an async task pinned by {@code key}: it starts, and its context's stages complete, on
+   * the loop that {@code key} picks, as for {@link #submit(Object, Task)}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws java.util.concurrent.RejectedExecutionException if the runner is closed or full
+   */
+  <T extends @Nullable Object> ListenableFuture<T> submitAsync(Object key, AsyncTask<T> task);
 
   /** The time a task may hold a loop before the watchdog reports it. */
   Duration blockedLoopThreshold();

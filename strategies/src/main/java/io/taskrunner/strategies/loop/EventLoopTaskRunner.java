@@ -1,5 +1,10 @@
 package io.taskrunner.strategies.loop;
 
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.AsyncTask;
+import io.taskrunner.Task;
 import io.taskrunner.TaskContext;
 import io.taskrunner.spi.RunnerSpec;
 import io.taskrunner.strategies.BlockedLoopException;
@@ -17,12 +22,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event-loop runner: a group of {@link EventLoop}s behind the shared admission, lifecycle and
  * statistics of {@link AbstractTaskRunner}.
  *
- * <p>Dispatch: a task goes to the next loop round-robin and runs there as one queue entry. A
+ * <p>Dispatch: a task goes to the next loop round-robin (or, for a keyed submit, to the loop its
+ * key's hash picks, passed from the keyed method to {@link #dispatch} in a thread-local for the
+ * length of the call) and runs there as one queue entry. A
  * synchronous task is in flight while it runs; an async task from when it starts until its stage
  * completes (its {@link TaskFuture} holds the admission slot until then). The context of an async
  * task is a {@link LoopContext} of the loop running it; when the task's future completes, a
@@ -36,6 +44,9 @@ import java.util.function.Consumer;
  * <p>Thread-safety: every method may be called from any thread.
  */
 final class EventLoopTaskRunner extends AbstractTaskRunner implements EventLoopRunner {
+  /** The loop a keyed submit on this thread picked, read by {@link #dispatch} in the same call. */
+  private static final ThreadLocal<@Nullable EventLoop> PINNED = new ThreadLocal<>();
+
   private final EventLoop[] loops;
   private final ScheduledFuture<?>[] watchdogs;
   private final Duration blockedLoopThreshold;
@@ -80,6 +91,41 @@ final class EventLoopTaskRunner extends AbstractTaskRunner implements EventLoopR
   }
 
   @Override
+  public <T extends @Nullable Object> ListenableFuture<T> submit(Object key, Task<T> task) {
+    requireNonNull(key, "key");
+    requireNonNull(task, "task");
+    if (loops.length == 1) {
+      return submit(task);
+    }
+    PINNED.set(loopFor(key));
+    try {
+      return submit(task);
+    } finally {
+      PINNED.remove();
+    }
+  }
+
+  @Override
+  public <T extends @Nullable Object> ListenableFuture<T> submitAsync(Object key, AsyncTask<T> task) {
+    requireNonNull(key, "key");
+    requireNonNull(task, "task");
+    if (loops.length == 1) {
+      return submitAsync(task);
+    }
+    PINNED.set(loopFor(key));
+    try {
+      return submitAsync(task);
+    } finally {
+      PINNED.remove();
+    }
+  }
+
+  private EventLoop loopFor(Object key) {
+    int h = key.hashCode();
+    return loops[Math.floorMod(h ^ (h >>> 16), loops.length)];
+  }
+
+  @Override
   public boolean inEventLoop() {
     EventLoop loop = EventLoop.current();
     return loop != null && owns(loop);
@@ -104,6 +150,10 @@ final class EventLoopTaskRunner extends AbstractTaskRunner implements EventLoopR
   private EventLoop nextLoop() {
     if (loops.length == 1) {
       return loops[0];
+    }
+    EventLoop pinned = PINNED.get();
+    if (pinned != null) {
+      return pinned;
     }
     return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
   }

@@ -6,9 +6,6 @@ import io.taskrunner.TaskContext;
 import io.taskrunner.internal.Checks;
 import io.taskrunner.strategies.internal.TaskContextOwner;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -27,7 +24,7 @@ final class LoopContext implements TaskContext {
   private final EventLoop loop;
   private final String runnerName;
   private final TaskContextOwner owner;
-  private @Nullable Set<SleepFuture> timers; // loop thread only
+  private @Nullable SleepFuture timers; // head of the intrusive list of pending timers; loop only
   private boolean released; // loop thread only
 
   LoopContext(EventLoop loop, String runnerName, TaskContextOwner owner) {
@@ -87,22 +84,31 @@ final class LoopContext implements TaskContext {
     if (released) {
       return false;
     }
-    Set<SleepFuture> set = timers;
-    if (set == null) {
-      set = new HashSet<>();
-      timers = set;
+    SleepFuture head = timers;
+    timer.prevOwned = null;
+    timer.nextOwned = head;
+    if (head != null) {
+      head.prevOwned = timer;
     }
-    set.add(timer);
+    timers = timer;
     return true;
   }
 
   /** Forgets a timer that fired or was cancelled. Loop thread only. */
   void untrack(SleepFuture timer) {
-    assert loop.inEventLoop();
-    Set<SleepFuture> set = timers;
-    if (set != null) {
-      set.remove(timer);
+    assert loop.inEventLoop() || loop.stateAcquire() == EventLoop.ST_TERMINATED;
+    SleepFuture prev = timer.prevOwned;
+    SleepFuture next = timer.nextOwned;
+    if (prev != null) {
+      prev.nextOwned = next;
+    } else if (timers == timer) {
+      timers = next;
     }
+    if (next != null) {
+      next.prevOwned = prev;
+    }
+    timer.prevOwned = null;
+    timer.nextOwned = null;
   }
 
   /**
@@ -112,12 +118,12 @@ final class LoopContext implements TaskContext {
   void release() {
     assert loop.inEventLoop() || loop.stateAcquire() == EventLoop.ST_TERMINATED;
     released = true;
-    Set<SleepFuture> set = timers;
-    if (set != null && !set.isEmpty()) {
-      for (SleepFuture timer : new ArrayList<>(set)) {
-        timer.cancel(false); // untracks itself
-      }
+    for (SleepFuture timer = timers; timer != null; timer = timers) {
+      timers = timer.nextOwned;
+      timer.owner = null; // so that the cancellation below does not untrack it again
+      timer.prevOwned = null;
+      timer.nextOwned = null;
+      timer.cancel(false);
     }
-    timers = null;
   }
 }

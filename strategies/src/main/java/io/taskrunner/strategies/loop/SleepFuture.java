@@ -25,6 +25,11 @@ final class SleepFuture extends LoopFuture<@Nullable Void> {
   /** The task context that created it, which cancels it when its task ends. Loop thread only. */
   @Nullable LoopContext owner;
 
+  /** Links in the owner's list of pending timers (intrusive: no node per timer). Loop only. */
+  @Nullable SleepFuture prevOwned;
+
+  @Nullable SleepFuture nextOwned;
+
   SleepFuture(EventLoop loop, long deadline) {
     super(loop);
     this.deadline = deadline;

@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * reported once, until the tick moves or the loop sleeps. The loop pays one ordered store per task;
  * the report comes between one and one and a quarter thresholds after the block began.
  *
+ * <p>Limits: it sees that the loop thread made no progress, not why. A long GC pause or a loop
+ * thread starved of CPU by an overloaded machine is reported too; the stack then shows an innocent
+ * frame.
+ *
  * <p>Concurrency: the check's fields belong to the watchdog thread; it reads the loop's fields with
  * opaque or volatile loads only.
  */
@@ -93,7 +97,10 @@ final class Watchdog implements Runnable {
 
   private void check(long now) {
     long tick = loop.tickOpaque();
-    if (loop.isSleeping() || loop.stateAcquire() != EventLoop.ST_STARTED || tick != lastTick) {
+    if (loop.isSleeping()
+        || loop.stateAcquire() != EventLoop.ST_STARTED
+        || loop.currentOpaque() == null // starting: no task has run yet
+        || tick != lastTick) {
       lastTick = tick;
       since = now;
       reported = false;

@@ -360,6 +360,42 @@ class EventLoopRunnerTest {
   }
 
   @Test
+  void groupOfLoops_keyedSubmits_runOnOneLoopPerKey_inOrder() throws Exception {
+    try (EventLoopRunner runner = EventLoopRunner.builder().name("pin").loops(3).build()) {
+      java.util.Map<String, List<Integer>> perKey = new java.util.HashMap<>();
+      List<ListenableFuture<String>> threads = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        String key = "key-" + (i % 7);
+        int seq = i;
+        perKey.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+        List<Integer> seen = perKey.get(key);
+        threads.add(
+            runner.submit(
+                key,
+                () -> {
+                  seen.add(seq);
+                  return key + "@" + Thread.currentThread().getName();
+                }));
+      }
+      java.util.Map<String, java.util.Set<String>> loopsPerKey = new java.util.HashMap<>();
+      for (ListenableFuture<String> f : threads) {
+        String both = f.get(10, SECONDS);
+        int at = both.indexOf('@');
+        loopsPerKey
+            .computeIfAbsent(both.substring(0, at), k -> new java.util.HashSet<>())
+            .add(both.substring(at + 1));
+      }
+      assertThat(loopsPerKey).hasSize(7).allSatisfy((key, names) -> assertThat(names).hasSize(1));
+      perKey.forEach((key, seqs) -> assertThat(seqs).isSorted());
+      ListenableFuture<String> async =
+          runner.submitAsync(
+              "key-3",
+              ctx -> ctx.sleep(Duration.ZERO).thenApply(v -> Thread.currentThread().getName()));
+      assertThat(async.get(10, SECONDS)).isIn(loopsPerKey.get("key-3"));
+    }
+  }
+
+  @Test
   void builder_rejectsBadInputAndSecondSettings() {
     EventLoopRunner.Builder b = EventLoopRunner.builder();
     assertThatThrownBy(() -> b.loops(0))
