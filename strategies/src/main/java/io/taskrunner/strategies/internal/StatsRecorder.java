@@ -2,6 +2,7 @@ package io.taskrunner.strategies.internal;
 
 import io.taskrunner.RunnerStats;
 import io.taskrunner.Strategy;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -85,8 +86,13 @@ public final class StatsRecorder {
     }
   }
 
-  /** A consistent snapshot; see the class comment for why the reads come in this order. */
+  /** A consistent snapshot without per-key figures. */
   public RunnerStats snapshot() {
+    return snapshot(List.of());
+  }
+
+  /** A consistent snapshot; see the class comment for why the reads come in this order. */
+  public RunnerStats snapshot(List<RunnerStats.KeyStats> keys) {
     long timedOutNow = timedOut.sum();
     long cancelledNow = cancelled.sum();
     long failedNow = failed.sum();
@@ -110,7 +116,8 @@ public final class StatsRecorder {
         rejectedNow,
         timedOutNow,
         queueWait.summary(),
-        runTime.summary());
+        runTime.summary(),
+        keys);
   }
 
   /** How a task's future completed. */
