@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param cancelled tasks whose future was cancelled, whether or not they had started
  * @param rejected submits refused because the runner was closed or full
  * @param timedOut tasks that outlived their timeout (also counted in {@code failed})
+ * @param stalled running tasks reported for holding a thread far past their key's usual time
  * @param queueWait how long sampled tasks waited between submit and start
  * @param runTime how long sampled tasks ran, from start to completion of their future
  * @param keys what was measured per task key (see {@link Task#key()}): at most the 64 keys with
@@ -48,6 +49,7 @@ public record RunnerStats(
     long cancelled,
     long rejected,
     long timedOut,
+    long stalled,
     Timing queueWait,
     Timing runTime,
     List<KeyStats> keys) {

@@ -98,6 +98,12 @@ public final class KeyProfiler {
     return profile;
   }
 
+  /** The mean wall time of {@code key}'s measured tasks, or 0 if none was measured. */
+  public long meanWallNanos(String key) {
+    Profile profile = profiles.get(key);
+    return profile == null ? 0 : profile.meanWallNanos();
+  }
+
   /** Records one measured task and judges the key. */
   public void record(String key, long cpuNanos, long wallNanos) {
     Profile profile = profile(key);

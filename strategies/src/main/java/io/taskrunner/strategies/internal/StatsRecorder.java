@@ -34,6 +34,7 @@ public final class StatsRecorder {
   private final LongAdder cancelled = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder timedOut = new LongAdder();
+  private final LongAdder stalled = new LongAdder();
   private final LogHistogram queueWait = new LogHistogram();
   private final LogHistogram runTime = new LogHistogram();
 
@@ -49,6 +50,11 @@ public final class StatsRecorder {
 
   public void submitted() {
     submitted.increment();
+  }
+
+  /** A running task was reported as stalled. */
+  public void stalled() {
+    stalled.increment();
   }
 
   public void rejected() {
@@ -115,6 +121,7 @@ public final class StatsRecorder {
         cancelledNow,
         rejectedNow,
         timedOutNow,
+        stalled.sum(),
         queueWait.summary(),
         runTime.summary(),
         keys);
