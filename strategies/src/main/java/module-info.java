@@ -5,6 +5,7 @@
  */
 module io.taskrunner.strategies {
   requires transitive io.taskrunner.core;
+  requires java.management;
   requires jdk.jfr;
   requires static com.google.errorprone.annotations;
 
@@ -25,5 +26,6 @@ module io.taskrunner.strategies {
   provides io.taskrunner.spi.RunnerProvider with
       io.taskrunner.strategies.threads.ThreadPoolProvider,
       io.taskrunner.strategies.threads.VirtualThreadProvider,
+      io.taskrunner.strategies.threads.AdaptiveProvider,
       io.taskrunner.strategies.loop.EventLoopProvider;
 }
