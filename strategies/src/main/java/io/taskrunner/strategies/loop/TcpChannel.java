@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: every field but {@code closed} and {@code pendingWriteBytes} belongs to the loop
  * thread; public methods create the future on the caller and hand the work to the loop ({@link
- * #onLoop}). Interest in {@code OP_READ}/{@code OP_WRITE} is on exactly while a read is pending or a
- * write is partly done, so an idle connection costs the selector nothing.
+ * #onLoop}). Interest in {@code OP_WRITE} is on exactly while a write is partly done; {@code
+ * OP_READ} is turned on by a read that finds no data and off only when the channel is readable with
+ * no read pending, so a connection read in a loop costs no interest changes.
  *
  * <p>Failure: a read failure fails that read; a write failure fails every queued write and closes
  * the connection. After close, every pending and later operation fails with {@link
@@ -148,10 +149,14 @@ final class TcpChannel implements TcpConnection, EventLoop.IoHandler {
         });
   }
 
+  /**
+   * Forgets the pending read but leaves {@code OP_READ} interest on: the next read usually follows at
+   * once, and turning interest off and on again costs two system calls per read. If the channel
+   * becomes readable with no read pending, {@link #readReady} turns it off then.
+   */
   private void clearRead() {
     reading = null;
     readBuffer = null;
-    interest(SelectionKey.OP_READ, false);
   }
 
   private void readReady() {
