@@ -177,6 +177,15 @@ final class EventLoopTaskRunner extends AbstractTaskRunner implements EventLoopR
     return context;
   }
 
+  /**
+   * Never: the CPU-versus-wall verification judges thread-based declarations, and a task that
+   * computes or blocks on a loop is the blocked-loop watchdog's business.
+   */
+  @Override
+  protected boolean shouldProfile(TaskFuture<?> task) {
+    return false;
+  }
+
   @Override
   protected List<TaskFuture<?>> drainQueued() {
     List<TaskFuture<?>> drained = new ArrayList<>();

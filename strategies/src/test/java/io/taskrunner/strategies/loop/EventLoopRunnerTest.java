@@ -396,6 +396,24 @@ class EventLoopRunnerTest {
   }
 
   @Test
+  void traitVerification_isOff_theWatchdogJudgesTheLoop() throws Exception {
+    String before = System.getProperty("io.taskrunner.verifyEvery");
+    System.setProperty("io.taskrunner.verifyEvery", "1"); // would measure every task
+    try (EventLoopRunner runner = EventLoopRunner.builder().build()) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(runner.submit(() -> 7).get(10, SECONDS)).isEqualTo(7);
+      }
+      assertThat(runner.stats().keys()).isEmpty();
+    } finally {
+      if (before == null) {
+        System.clearProperty("io.taskrunner.verifyEvery");
+      } else {
+        System.setProperty("io.taskrunner.verifyEvery", before);
+      }
+    }
+  }
+
+  @Test
   void builder_rejectsBadInputAndSecondSettings() {
     EventLoopRunner.Builder b = EventLoopRunner.builder();
     assertThatThrownBy(() -> b.loops(0))
