@@ -543,6 +543,8 @@ final class EventLoop implements Executor {
 
   private void sleepUntilWork() {
     assert inEventLoop();
+    // Forget the last task: a parked loop must not keep it (and its runner) reachable.
+    CURRENT.setRelease(this, null);
     WAKEUP.setVolatile(this, SLEEPING);
     try {
       // Look once more after publishing SLEEPING: a producer that offered before it saw AWAKE.

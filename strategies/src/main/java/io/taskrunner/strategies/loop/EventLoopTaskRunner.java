@@ -12,6 +12,7 @@ import io.taskrunner.strategies.EventLoopRunner;
 import io.taskrunner.strategies.internal.AbstractTaskRunner;
 import io.taskrunner.strategies.internal.TaskContextOwner;
 import io.taskrunner.strategies.internal.TaskFuture;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,9 @@ import org.jspecify.annotations.Nullable;
  * task is a {@link LoopContext} of the loop running it; when the task's future completes, a
  * listener run on that loop cancels the timers it left pending and forgets the task.
  *
+ * <p>Forgotten runners: a runner that becomes unreachable without {@code close()} has its loops
+ * stopped by a {@link Cleaner}, so it leaks no thread.
+ *
  * <p>Shutdown: {@code shutdownNow} removes queued tasks from every loop's queue, cancels the
  * synchronous task running on each loop (interrupting it) and every in-flight async task. The
  * loops are told to stop once the last slot is released; their threads end after running what
@@ -46,6 +50,9 @@ import org.jspecify.annotations.Nullable;
 final class EventLoopTaskRunner extends AbstractTaskRunner implements EventLoopRunner {
   /** The loop a keyed submit on this thread picked, read by {@link #dispatch} in the same call. */
   private static final ThreadLocal<@Nullable EventLoop> PINNED = new ThreadLocal<>();
+
+  /** Frees the threads of runners that were forgotten instead of closed. */
+  private static final Cleaner CLEANER = Cleaner.create();
 
   private final EventLoop[] loops;
   private final ScheduledFuture<?>[] watchdogs;
@@ -70,6 +77,30 @@ final class EventLoopTaskRunner extends AbstractTaskRunner implements EventLoopR
       watchdogs[i] =
           Watchdog.watch(
               loops[i], spec.name(), blockedLoopThreshold, blockedLoops::increment, listener);
+    }
+    CLEANER.register(this, new Reaper(loops, watchdogs));
+  }
+
+  /**
+   * Stops the loops and watchdogs of a runner that became unreachable without being closed. Safe:
+   * every accepted task references its runner until its future completes, so an unreachable
+   * runner has no task left that anyone could wait for. Holds no reference to the runner.
+   */
+  private static final class Reaper implements Runnable {
+    private final EventLoop[] loops;
+    private final ScheduledFuture<?>[] watchdogs;
+
+    Reaper(EventLoop[] loops, ScheduledFuture<?>[] watchdogs) {
+      this.loops = loops;
+      this.watchdogs = watchdogs;
+    }
+
+    @Override
+    public void run() {
+      for (int i = 0; i < loops.length; i++) {
+        watchdogs[i].cancel(false);
+        loops[i].shutdown();
+      }
     }
   }
 

@@ -414,6 +414,23 @@ class EventLoopRunnerTest {
   }
 
   @Test
+  void forgottenRunner_hasItsLoopThreadStopped() throws Exception {
+    Thread loopThread = startAndForget();
+    long deadline = System.nanoTime() + SECONDS.toNanos(20);
+    while (loopThread.isAlive() && System.nanoTime() - deadline < 0) {
+      System.gc(); // a deadline-bounded poll: the Cleaner runs after a collection
+      loopThread.join(20);
+    }
+    assertThat(loopThread.isAlive()).as("loop thread of a forgotten runner").isFalse();
+  }
+
+  /** Creates a runner, uses it, and drops every reference to it; returns its loop thread. */
+  private static Thread startAndForget() throws Exception {
+    EventLoopRunner runner = EventLoopRunner.builder().name("forgotten").build();
+    return runner.submit(Thread::currentThread).get(10, SECONDS);
+  }
+
+  @Test
   void builder_rejectsBadInputAndSecondSettings() {
     EventLoopRunner.Builder b = EventLoopRunner.builder();
     assertThatThrownBy(() -> b.loops(0))
