@@ -27,9 +27,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Helpers in the spirit of Python's asyncio for {@link io.taskrunner.AsyncTask}s: a timeout on any
- * stage, gather ({@link #all}), first-to-finish ({@link #any}), {@link #asCompleted}, and a bridge
- * that runs a blocking call on a virtual thread ({@link #runBlocking}) — so code on an event loop
- * never needs to block it. Sleep is {@link TaskContext#sleep}.
+ * stage, gather ({@link #all}), first-to-finish ({@link #any}), {@link #asCompleted}, a bridge that
+ * runs a blocking call on a virtual thread ({@link #runBlocking}) — so code on an event loop never
+ * needs to block it — and non-blocking TCP on the loop's selector ({@link #connect}, {@link
+ * #listen}). Sleep is {@link TaskContext#sleep}.
  *
  * <p>Every returned future completes through the context's {@linkplain TaskContext#executor()
  * executor}: on the event loop, on the loop thread, so continuations attached to it run there too
