@@ -175,7 +175,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
         task.run();
       } finally {
         if (worker != null) {
-          worker.setCurrent(null);
+          worker.clearCurrent();
         }
       }
       return true;
@@ -183,9 +183,8 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
   }
 
   /**
-   * A pool thread that publishes the task it runs: written with release semantics by the thread
-   * itself (a plain store on x86, so the hot path pays nothing), read with acquire semantics by
-   * {@code shutdownNow} and the stall watchdog, which may see it a moment late.
+   * A pool thread that publishes the task it runs, read with acquire semantics by {@code
+   * shutdownNow} and the stall watchdog.
    */
   private static final class Worker extends ForkJoinWorkerThread {
     private static final VarHandle CURRENT;
@@ -213,8 +212,18 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
       return (TaskFuture<?>) CURRENT.getAcquire(this);
     }
 
-    void setCurrent(@Nullable TaskFuture<?> task) {
-      CURRENT.setRelease(this, task);
+    /**
+     * Publishes the task about to run with a volatile store: the task then reads the runner's
+     * stop flag, and a store-load pair of volatiles on each side is what guarantees that either
+     * the task sees {@code shutdownNow} or {@code shutdownNow} sees the task.
+     */
+    void setCurrent(TaskFuture<?> task) {
+      CURRENT.setVolatile(this, task);
+    }
+
+    /** Clears the published task; a release store suffices, readers may see it late. */
+    void clearCurrent() {
+      CURRENT.setRelease(this, (TaskFuture<?>) null);
     }
 
     @Override
