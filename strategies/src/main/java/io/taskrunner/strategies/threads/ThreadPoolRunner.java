@@ -3,6 +3,8 @@ package io.taskrunner.strategies.threads;
 import io.taskrunner.spi.RunnerSpec;
 import io.taskrunner.strategies.internal.AbstractTaskRunner;
 import io.taskrunner.strategies.internal.TaskFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -135,7 +137,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
         task.run();
       } finally {
         if (worker != null) {
-          worker.setCurrent(null);
+          worker.clearCurrent();
         }
       }
       return true;
@@ -143,6 +145,17 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
   }
 
   private static final class Worker extends ForkJoinWorkerThread {
+    private static final VarHandle CURRENT;
+
+    static {
+      try {
+        CURRENT =
+            MethodHandles.lookup().findVarHandle(Worker.class, "current", TaskFuture.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final ThreadPoolRunner runner;
     private volatile @Nullable TaskFuture<?> current;
 
@@ -155,8 +168,21 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
       return current;
     }
 
-    void setCurrent(@Nullable TaskFuture<?> task) {
+    /**
+     * Publishes the task this worker is about to run. A volatile store: it must be ordered before
+     * the task's check for {@code shutdownNow} (a load), so that either that check sees the stop
+     * or {@code cancelRunning} sees this task.
+     */
+    void setCurrent(TaskFuture<?> task) {
       current = task;
+    }
+
+    /**
+     * Forgets the finished task. A release store is enough (no load after it needs ordering): a
+     * {@code cancelRunning} that still sees the finished task cancels a done future, a no-op.
+     */
+    void clearCurrent() {
+      CURRENT.setRelease(this, (TaskFuture<?>) null);
     }
 
     @Override
