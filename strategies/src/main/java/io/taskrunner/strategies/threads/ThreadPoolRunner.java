@@ -213,15 +213,18 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     /**
-     * Publishes the task about to run with a volatile store: the task then reads the runner's
-     * stop flag, and a store-load pair of volatiles on each side is what guarantees that either
-     * the task sees {@code shutdownNow} or {@code shutdownNow} sees the task.
+     * Publishes the task this worker is about to run. A volatile store: it must be ordered before
+     * the task's check for {@code shutdownNow} (a load), so that either that check sees the stop
+     * or {@code cancelRunning} sees this task.
      */
     void setCurrent(TaskFuture<?> task) {
       CURRENT.setVolatile(this, task);
     }
 
-    /** Clears the published task; a release store suffices, readers may see it late. */
+    /**
+     * Forgets the finished task. A release store is enough (no load after it needs ordering): a
+     * {@code cancelRunning} that still sees the finished task cancels a done future, a no-op.
+     */
     void clearCurrent() {
       CURRENT.setRelease(this, (TaskFuture<?>) null);
     }
