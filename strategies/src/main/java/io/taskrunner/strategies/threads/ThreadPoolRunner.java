@@ -175,7 +175,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
         task.run();
       } finally {
         if (worker != null) {
-          worker.setCurrent(null);
+          worker.clearCurrent();
         }
       }
       return true;
@@ -183,9 +183,8 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
   }
 
   /**
-   * A pool thread that publishes the task it runs: written with release semantics by the thread
-   * itself (a plain store on x86, so the hot path pays nothing), read with acquire semantics by
-   * {@code shutdownNow} and the stall watchdog, which may see it a moment late.
+   * A pool thread that publishes the task it runs, read with acquire semantics by {@code
+   * shutdownNow} and the stall watchdog.
    */
   private static final class Worker extends ForkJoinWorkerThread {
     private static final VarHandle CURRENT;
@@ -213,8 +212,21 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
       return (TaskFuture<?>) CURRENT.getAcquire(this);
     }
 
-    void setCurrent(@Nullable TaskFuture<?> task) {
-      CURRENT.setRelease(this, task);
+    /**
+     * Publishes the task this worker is about to run. A volatile store: it must be ordered before
+     * the task's check for {@code shutdownNow} (a load), so that either that check sees the stop
+     * or {@code cancelRunning} sees this task.
+     */
+    void setCurrent(TaskFuture<?> task) {
+      CURRENT.setVolatile(this, task);
+    }
+
+    /**
+     * Forgets the finished task. A release store is enough (no load after it needs ordering): a
+     * {@code cancelRunning} that still sees the finished task cancels a done future, a no-op.
+     */
+    void clearCurrent() {
+      CURRENT.setRelease(this, (TaskFuture<?>) null);
     }
 
     @Override
