@@ -431,6 +431,33 @@ class EventLoopRunnerTest {
   }
 
   @Test
+  void blockingOnAPendingLoopFuture_fromTheLoop_isRefusedNamingTheMethod() throws Exception {
+    try (EventLoopRunner runner = EventLoopRunner.builder().name("refuse").build()) {
+      ListenableFuture<String> r =
+          runner.submitAsync(
+              ctx -> {
+                CompletableFuture<@Nullable Void> pending =
+                    ctx.sleep(Duration.ofHours(1)).toCompletableFuture();
+                CompletableFuture<@Nullable Void> done =
+                    ctx.sleep(Duration.ZERO).toCompletableFuture();
+                String joined;
+                try {
+                  var unused = pending.join();
+                  joined = "joined";
+                } catch (IllegalStateException e) {
+                  joined = e.getMessage();
+                }
+                String result = joined;
+                // a completed one may be read on the loop: no blocking involved
+                return done.thenApply(v -> done.join() == null ? result : "?");
+              });
+      assertThat(r.get(10, SECONDS))
+          .startsWith("join() on a pending future of event loop taskrunner-refuse-0")
+          .contains("would block it forever");
+    }
+  }
+
+  @Test
   void builder_rejectsBadInputAndSecondSettings() {
     EventLoopRunner.Builder b = EventLoopRunner.builder();
     assertThatThrownBy(() -> b.loops(0))
