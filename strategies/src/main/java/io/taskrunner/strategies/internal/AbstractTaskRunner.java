@@ -145,7 +145,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
    * {@code io.taskrunner.verifyEvery}, to verify the declared workload. Called before dispatch.
    */
   protected boolean shouldProfile(TaskFuture<?> task) {
-    return task.isMeasurable() && profiler.shouldVerify(task.sampled());
+    return task.isMeasurable() && profiler.shouldVerify();
   }
 
   /** Receives the figures of a task measured because {@link #shouldProfile} said so. */

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Cost: reading a thread's CPU time costs about a microsecond, so declared runners measure one
  * task in {@link #verifyEvery} (default {@value #DEFAULT_VERIFY_EVERY}, or the system property
- * {@value #VERIFY_EVERY_PROPERTY}); the adaptive runner measures every task of a key until it has
+ * {@value #VERIFY_EVERY_PROPERTY}; 0 turns it off); the adaptive runner measures every task of a key until it has
  * decided, then one in {@value #RECHECK_EVERY}.
  *
  * <p>Thread-safety: thread-safe. A key's figures change under its own lock (only measured tasks
@@ -63,7 +63,8 @@ public final class KeyProfiler {
   public KeyProfiler(String runner, Strategy declared) {
     this.runner = runner;
     this.declared = declared;
-    this.verifyEvery = Math.max(1, Integer.getInteger(VERIFY_EVERY_PROPERTY, DEFAULT_VERIFY_EVERY));
+    // 0 (or less) turns verification off.
+    this.verifyEvery = Integer.getInteger(VERIFY_EVERY_PROPERTY, DEFAULT_VERIFY_EVERY);
   }
 
   /** CPU time of the current thread in nanoseconds, or -1 where the JVM does not measure it. */
@@ -77,16 +78,10 @@ public final class KeyProfiler {
     return load <= 0 ? 1.0 : Math.max(1.0, load / CpuQuota.current().usableCores());
   }
 
-  /** Whether a declared runner should measure this task; {@code timed} says it is timed anyway. */
-  public boolean shouldVerify(boolean timed) {
-    if (verifyEvery <= 1) {
-      return true;
-    }
-    if (verifyEvery <= StatsRecorder.SAMPLE_EVERY) {
-      return ThreadLocalRandom.current().nextInt(verifyEvery) == 0;
-    }
-    return timed
-        && ThreadLocalRandom.current().nextInt(verifyEvery / StatsRecorder.SAMPLE_EVERY) == 0;
+  /** Whether a declared runner should measure the task being submitted. */
+  public boolean shouldVerify() {
+    return verifyEvery == 1
+        || (verifyEvery > 1 && ThreadLocalRandom.current().nextInt(verifyEvery) == 0);
   }
 
   /** The profile of {@code key}, or {@code null} once {@value #MAX_KEYS} keys are tracked. */

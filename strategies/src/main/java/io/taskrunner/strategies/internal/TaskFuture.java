@@ -106,11 +106,6 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     return getClass().getName();
   }
 
-  /** Whether this task is timed for the statistics. */
-  final boolean sampled() {
-    return sampled;
-  }
-
   /**
    * Whether measuring this task's code says something about its key: true for a plain task, false
    * for an async task, whose code only starts work.
