@@ -8,8 +8,14 @@ module io.taskrunner.strategies {
   requires jdk.jfr;
   requires static com.google.errorprone.annotations;
 
+  // What users configure: the process-pool builder and its exceptions.
+  exports io.taskrunner.strategies;
+
   // Internals, for this project's stress tests and benchmarks only.
   exports io.taskrunner.strategies.internal to
+      io.taskrunner.jcstress,
+      io.taskrunner.benchmarks;
+  exports io.taskrunner.strategies.process to
       io.taskrunner.jcstress,
       io.taskrunner.benchmarks;
   exports io.taskrunner.strategies.threads to
@@ -17,6 +23,7 @@ module io.taskrunner.strategies {
       io.taskrunner.benchmarks;
 
   provides io.taskrunner.spi.RunnerProvider with
+      io.taskrunner.strategies.process.ProcessPoolProvider,
       io.taskrunner.strategies.threads.ThreadPoolProvider,
       io.taskrunner.strategies.threads.VirtualThreadProvider;
 }

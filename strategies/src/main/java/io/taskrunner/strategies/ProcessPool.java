@@ -1,0 +1,298 @@
+package io.taskrunner.strategies;
+
+import static io.taskrunner.internal.Checks.requirePositive;
+import static io.taskrunner.internal.Checks.requireState;
+import static java.util.Objects.requireNonNull;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import io.taskrunner.Strategy;
+import io.taskrunner.TaskRunner;
+import io.taskrunner.Workload;
+import io.taskrunner.internal.CpuQuota;
+import io.taskrunner.spi.RunnerSpec;
+import io.taskrunner.strategies.process.ProcessPoolConfig;
+import io.taskrunner.strategies.process.ProcessPoolProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Configured process pools: {@link io.taskrunner.Strategy#PROCESS_POOL} runners whose tasks run in
+ * worker JVMs. {@code Runners.forWorkload(Workload.cpuBound().isolated())} gives one with the
+ * defaults below; this builder sets everything else.
+ *
+ * <pre>{@code
+ * try (TaskRunner pool = ProcessPool.builder().workers(2).maxHeap("256m").build()) {
+ *   long primes = pool.submit(() -> countPrimes(10_000_000)).get();
+ * }
+ * }</pre>
+ */
+public final class ProcessPool {
+  private static final AtomicInteger NEXT_ID = new AtomicInteger();
+
+  private ProcessPool() {}
+
+  /** A new builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds process pools. Every option may be set once; setting one twice throws {@link
+   * IllegalStateException} ({@code "workers was already set to 4"}), a bad value throws {@link
+   * IllegalArgumentException} naming the option. Defaults:
+   *
+   * <ul>
+   *   <li>{@code name}: {@code process-pool-<n>};
+   *   <li>{@code workers}: the usable cores (cgroup-quota aware);
+   *   <li>{@code queueCapacity}: {@value io.taskrunner.Workload#DEFAULT_QUEUE_CAPACITY} tasks
+   *       waiting beyond those in flight;
+   *   <li>{@code taskTimeout}: none. Warning: without one, a task that hangs holds its worker
+   *       forever; only {@code cancel(true)} frees it;
+   *   <li>{@code jvmOptions}: none beyond those the pool always passes first ({@code -Xlog:disable
+   *       -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -XX:+ExitOnOutOfMemoryError}, so
+   *       that JVM output stays off the protocol and an {@code OutOfMemoryError} ends the worker);
+   *   <li>{@code maxHeap}: the JVM's default ({@code -Xmx} is not passed);
+   *   <li>{@code classPath}: the parent's class path, module path and patched module directories;
+   *   <li>{@code javaCommand}: {@code $java.home/bin/java} of the running JVM;
+   *   <li>{@code recycleAfterTasks}: never;
+   *   <li>{@code maxFrameBytes}: 64 MiB, for tasks and results alike (a task over it fails at
+   *       submit; a result over it fails that task);
+   *   <li>{@code startupTimeout}: 30 s per worker;
+   *   <li>{@code cancelGrace}: 1 s between the cancel message and killing the worker;
+   *   <li>{@code maxInFlightPerWorker}: 2 (pipelining; more helps tiny tasks, but a crash then
+   *       fails more of them and long tasks may queue behind each other);
+   *   <li>{@code deserializationFilter}: none beyond the size, depth (256) and reference limits.
+   * </ul>
+   *
+   * <p>Not thread-safe: confine a builder to one thread. {@link #build()} copies the settings, so a
+   * builder can build several pools.
+   */
+  @SuppressWarnings("exports") // the annotations module is optional at run time, by design
+  public static final class Builder {
+    private @Nullable String name;
+    private int workers;
+    private int queueCapacity;
+    private @Nullable Duration taskTimeout;
+    private @Nullable List<String> jvmOptions;
+    private @Nullable String maxHeap;
+    private @Nullable List<Path> classPath;
+    private @Nullable Path javaCommand;
+    private int recycleAfterTasks;
+    private int maxFrameBytes;
+    private @Nullable Duration startupTimeout;
+    private @Nullable Duration cancelGrace;
+    private int maxInFlightPerWorker;
+    private @Nullable String deserializationFilter;
+
+    private Builder() {}
+
+    /** The runner's name, used in worker names, thread names, errors and stats. */
+    @CanIgnoreReturnValue
+    public Builder name(String name) {
+      requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      requireState(this.name == null, "name was already set to %s", this.name);
+      this.name = name;
+      return this;
+    }
+
+    /** How many worker JVMs run at once. */
+    @CanIgnoreReturnValue
+    public Builder workers(int workers) {
+      requirePositive(workers, "workers");
+      requireState(this.workers == 0, "workers was already set to %d", this.workers);
+      this.workers = workers;
+      return this;
+    }
+
+    /** How many accepted tasks may wait beyond those in flight. */
+    @CanIgnoreReturnValue
+    public Builder queueCapacity(int capacity) {
+      requirePositive(capacity, "queueCapacity");
+      requireState(queueCapacity == 0, "queueCapacity was already set to %d", queueCapacity);
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Bounds each task's run time, from the moment it is sent to a worker. A task over it fails
+     * with {@link java.util.concurrent.TimeoutException}; its worker gets a cancel message and is
+     * killed and replaced if the task has not stopped after {@link #cancelGrace}.
+     */
+    @CanIgnoreReturnValue
+    public Builder taskTimeout(Duration timeout) {
+      requireNonNull(timeout, "taskTimeout");
+      io.taskrunner.internal.Checks.requirePositive(timeout, "taskTimeout");
+      requireState(taskTimeout == null, "taskTimeout was already set to %s", taskTimeout);
+      this.taskTimeout = timeout;
+      return this;
+    }
+
+    /** Extra options for the worker JVMs, such as {@code -XX:+UseSerialGC}. */
+    @CanIgnoreReturnValue
+    public Builder jvmOptions(List<String> options) {
+      requireNonNull(options, "jvmOptions");
+      requireState(jvmOptions == null, "jvmOptions was already set to %s", jvmOptions);
+      List<String> copy = new ArrayList<>(options.size());
+      for (String option : options) {
+        requireNonNull(option, "jvmOptions element");
+        copy.add(option);
+      }
+      this.jvmOptions = List.copyOf(copy);
+      return this;
+    }
+
+    /** The worker heap, as an {@code -Xmx} value: {@code 512m}, {@code 2g}. */
+    @CanIgnoreReturnValue
+    public Builder maxHeap(String size) {
+      requireNonNull(size, "maxHeap");
+      if (!size.matches("[0-9]+[kKmMgG]?")) {
+        throw new IllegalArgumentException("maxHeap must look like 512m or 2g: " + size);
+      }
+      requireState(maxHeap == null, "maxHeap was already set to %s", maxHeap);
+      this.maxHeap = size;
+      return this;
+    }
+
+    /** The workers' class path, replacing the parent's. */
+    @CanIgnoreReturnValue
+    public Builder classPath(List<Path> entries) {
+      requireNonNull(entries, "classPath");
+      requireState(classPath == null, "classPath was already set to %s", classPath);
+      if (entries.isEmpty()) {
+        throw new IllegalArgumentException("classPath must not be empty");
+      }
+      List<Path> copy = new ArrayList<>(entries.size());
+      for (Path entry : entries) {
+        copy.add(requireNonNull(entry, "classPath element"));
+      }
+      this.classPath = List.copyOf(copy);
+      return this;
+    }
+
+    /** The {@code java} launcher to run workers with. */
+    @CanIgnoreReturnValue
+    public Builder javaCommand(Path java) {
+      requireNonNull(java, "javaCommand");
+      requireState(javaCommand == null, "javaCommand was already set to %s", javaCommand);
+      this.javaCommand = java;
+      return this;
+    }
+
+    /** Replaces a worker once it has been given this many tasks (leaks stay bounded). */
+    @CanIgnoreReturnValue
+    public Builder recycleAfterTasks(int tasks) {
+      requirePositive(tasks, "recycleAfterTasks");
+      requireState(
+          recycleAfterTasks == 0, "recycleAfterTasks was already set to %d", recycleAfterTasks);
+      this.recycleAfterTasks = tasks;
+      return this;
+    }
+
+    /** The largest serialized task or result, in bytes. */
+    @CanIgnoreReturnValue
+    public Builder maxFrameBytes(int bytes) {
+      requirePositive(bytes, "maxFrameBytes");
+      requireState(maxFrameBytes == 0, "maxFrameBytes was already set to %d", maxFrameBytes);
+      this.maxFrameBytes = bytes;
+      return this;
+    }
+
+    /** How long a worker may take to start; {@link #build()} fails past it. */
+    @CanIgnoreReturnValue
+    public Builder startupTimeout(Duration timeout) {
+      requireNonNull(timeout, "startupTimeout");
+      io.taskrunner.internal.Checks.requirePositive(timeout, "startupTimeout");
+      requireState(startupTimeout == null, "startupTimeout was already set to %s", startupTimeout);
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    /** How long a cancelled or timed-out task may take to stop before its worker is killed. */
+    @CanIgnoreReturnValue
+    public Builder cancelGrace(Duration grace) {
+      requireNonNull(grace, "cancelGrace");
+      io.taskrunner.internal.Checks.requirePositive(grace, "cancelGrace");
+      requireState(cancelGrace == null, "cancelGrace was already set to %s", cancelGrace);
+      this.cancelGrace = grace;
+      return this;
+    }
+
+    /** How many tasks may be sent to one worker before earlier ones finish. */
+    @CanIgnoreReturnValue
+    public Builder maxInFlightPerWorker(int tasks) {
+      requirePositive(tasks, "maxInFlightPerWorker");
+      requireState(
+          maxInFlightPerWorker == 0,
+          "maxInFlightPerWorker was already set to %d",
+          maxInFlightPerWorker);
+      this.maxInFlightPerWorker = tasks;
+      return this;
+    }
+
+    /**
+     * An {@link java.io.ObjectInputFilter} pattern applied, with the pool's limits, to every task
+     * and result decoded, such as {@code "com.acme.**;java.**;!*"}.
+     */
+    @CanIgnoreReturnValue
+    public Builder deserializationFilter(String pattern) {
+      requireNonNull(pattern, "deserializationFilter");
+      requireState(
+          deserializationFilter == null,
+          "deserializationFilter was already set to %s",
+          deserializationFilter);
+      java.io.ObjectInputFilter unused = java.io.ObjectInputFilter.Config.createFilter(pattern);
+      this.deserializationFilter = pattern;
+      return this;
+    }
+
+    /**
+     * Starts the workers and returns the runner, which the caller owns and must close. Blocks until
+     * every worker is ready (about 0.15 s each, in parallel).
+     *
+     * @throws WorkerCrashedException if a worker cannot start (bad option, missing class, start-up
+     *     timeout); its exit code and stderr say why, and no process is left running
+     */
+    public TaskRunner build() {
+      int size = workers > 0 ? workers : CpuQuota.current().usableCores();
+      String runnerName = name != null ? name : "process-pool-" + NEXT_ID.incrementAndGet();
+      Workload workload = Workload.cpuBound().isolated().maxConcurrency(size).named(runnerName);
+      if (queueCapacity > 0) {
+        workload = workload.queueCapacity(queueCapacity);
+      }
+      if (taskTimeout != null) {
+        workload = workload.taskTimeout(taskTimeout);
+      }
+      RunnerSpec spec =
+          new RunnerSpec(
+              workload,
+              Strategy.PROCESS_POOL,
+              runnerName,
+              size,
+              queueCapacity > 0 ? queueCapacity : Workload.DEFAULT_QUEUE_CAPACITY,
+              taskTimeout);
+      ProcessPoolConfig config =
+          new ProcessPoolConfig(
+              jvmOptions != null ? jvmOptions : List.of(),
+              maxHeap,
+              classPath != null ? classPath : List.of(),
+              javaCommand,
+              recycleAfterTasks,
+              maxFrameBytes > 0 ? maxFrameBytes : ProcessPoolConfig.DEFAULT_MAX_FRAME_BYTES,
+              startupTimeout != null ? startupTimeout : ProcessPoolConfig.DEFAULT_STARTUP_TIMEOUT,
+              cancelGrace != null ? cancelGrace : ProcessPoolConfig.DEFAULT_CANCEL_GRACE,
+              maxInFlightPerWorker > 0
+                  ? maxInFlightPerWorker
+                  : ProcessPoolConfig.DEFAULT_MAX_IN_FLIGHT,
+              deserializationFilter != null ? deserializationFilter : "",
+              true);
+      return ProcessPoolProvider.create(spec, config);
+    }
+  }
+}
