@@ -486,6 +486,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     return config.cancelGrace();
   }
 
+  /** How many tasks are assigned to workers and have not returned yet. */
+  int runningCount() {
+    return running.size();
+  }
+
   /** The pids of the workers that are ready now. */
   List<Long> workerPids() {
     synchronized (lock) {

@@ -197,20 +197,22 @@ public final class WorkerMain {
       }
       job.thread = Thread.currentThread();
     }
-    int type;
+    int type = Frames.FAILURE;
     byte[] reply;
+    Task<?> task = null;
     try {
       Object decoded = Codec.decode(job.payload, WorkerMain.class.getClassLoader(), filter);
-      if (!(decoded instanceof Task<?> task)) {
-        throw new IllegalArgumentException(
-            "request is not a task: "
-                + (decoded == null ? "null" : decoded.getClass().getName()));
+      if (decoded instanceof Task<?> t) {
+        task = t;
+        reply = new byte[0];
+      } else {
+        reply =
+            encodeFailure(
+                new IllegalArgumentException(
+                    "request is not a task: "
+                        + (decoded == null ? "null" : decoded.getClass().getName())));
       }
-      Object result = task.call();
-      type = Frames.RESULT;
-      reply = encodeResult(result);
     } catch (ClassNotFoundException e) {
-      type = Frames.FAILURE;
       reply =
           encodeFailure(
               new ClassNotFoundException(
@@ -220,9 +222,17 @@ public final class WorkerMain {
                       + ProcessHandle.current().pid()
                       + "): add it to the pool's class path",
                   e));
-    } catch (Throwable t) {
-      type = Frames.FAILURE;
-      reply = encodeFailure(t);
+    } catch (IOException | RuntimeException e) {
+      reply = encodeFailure(new IOException("the task could not be decoded in the worker: " + e, e));
+    }
+    if (task != null) {
+      try {
+        Object result = task.call();
+        reply = encodeResult(result);
+        type = Frames.RESULT;
+      } catch (Throwable t) {
+        reply = encodeFailure(t);
+      }
     }
     boolean cancelled;
     synchronized (job) {
@@ -238,30 +248,32 @@ public final class WorkerMain {
     }
   }
 
-  private byte[] encodeResult(@Nullable Object result) {
+  /** Encodes a result, or throws the exception that explains why it cannot be sent. */
+  private byte[] encodeResult(@Nullable Object result) throws IOException {
     byte[] bytes;
     try {
       bytes = Codec.encode(result);
     } catch (NotSerializableException e) {
-      String path = result == null ? null : Codec.pathTo(result, "result", String.valueOf(e.getMessage()));
+      String path =
+          result == null ? null : Codec.pathTo(result, "result", String.valueOf(e.getMessage()));
       NotSerializableException failure =
           new NotSerializableException(
               "the task's result is not serializable: "
                   + e.getMessage()
                   + (path == null ? "" : " at " + path));
-      return encodeFailure(failure);
+      failure.initCause(e);
+      throw failure;
     } catch (IOException | RuntimeException e) {
-      return encodeFailure(new IOException("the task's result could not be serialized: " + e, e));
+      throw new IOException("the task's result could not be serialized: " + e, e);
     }
     if (bytes.length > maxFrameBytes) {
-      return encodeFailure(
-          new IOException(
-              String.format(
-                  Locale.US,
-                  "the task's result (%s) is %d bytes serialized, over maxFrameBytes %d",
-                  result == null ? "null" : result.getClass().getName(),
-                  bytes.length,
-                  maxFrameBytes)));
+      throw new IOException(
+          String.format(
+              Locale.US,
+              "the task's result (%s) is %d bytes serialized, over maxFrameBytes %d",
+              result == null ? "null" : result.getClass().getName(),
+              bytes.length,
+              maxFrameBytes));
     }
     return bytes;
   }

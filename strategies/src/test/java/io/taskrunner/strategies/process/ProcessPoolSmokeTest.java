@@ -15,17 +15,11 @@ class ProcessPoolSmokeTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void forWorkload_isolated_runsTasksInWorkerProcesses() throws Exception {
-    System.out.println("cp=" + System.getProperty("java.class.path"));
-    System.out.println("mp=" + System.getProperty("jdk.module.path"));
-    System.out.println("patch=" + System.getProperty("jdk.module.patch.0"));
-    long t0 = System.nanoTime();
     try (TaskRunner pool = Runners.forWorkload(Workload.cpuBound().isolated())) {
-      System.out.println("started in ms " + (System.nanoTime() - t0) / 1_000_000);
       assertThat(pool.strategy()).isEqualTo(Strategy.PROCESS_POOL);
       long pid = pool.submit(() -> ProcessHandle.current().pid()).get();
       assertThat(pid).isNotEqualTo(ProcessHandle.current().pid());
       assertThat(pool.map(x -> x * 2, List.of(1, 2, 3)).get()).containsExactly(2, 4, 6);
-      System.out.println(pool.stats());
     }
   }
 }
