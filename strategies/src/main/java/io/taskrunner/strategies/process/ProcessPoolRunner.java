@@ -176,6 +176,16 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   @Override
   public <T extends @Nullable Object> ListenableFuture<T> submit(Task<T> task) {
     requireNonNull(task, "task");
+    WorkerCrashedException failure;
+    synchronized (lock) {
+      failure = broken;
+    }
+    if (failure != null) {
+      stats.rejected();
+      throw new RejectedExecutionException(
+          describe("stopped starting workers after repeated start-up failures: task rejected"),
+          failure);
+    }
     byte[] payload = encodeTask(task);
     return admit(new RemoteTask<>(this, task, nextRequestId.incrementAndGet(), payload));
   }

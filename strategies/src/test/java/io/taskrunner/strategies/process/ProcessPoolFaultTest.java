@@ -21,6 +21,7 @@ import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -330,6 +332,45 @@ class ProcessPoolFaultTest {
             e ->
                 assertThat(((WorkerCrashedException) e).stderrTail())
                     .anySatisfy(line -> assertThat(line).contains("NoSuchTaskrunnerOption")));
+  }
+
+  @Test
+  void workersThatKeepFailingToStart_backOffThenFailLoudly() throws Exception {
+    String id = UUID.randomUUID().toString();
+    Path refuse = tmp.resolve("refuse-" + id);
+    Path script = tmp.resolve("java-" + id + ".sh");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Files.writeString(
+        script,
+        "#!/bin/sh\n"
+            + "if [ -e '" + refuse + "' ]; then echo 'flaky-java: refusing to start' >&2; exit 7; fi\n"
+            + "exec '" + java + "' \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    try (TaskRunner flaky =
+        ProcessPool.builder()
+            .name("flaky")
+            .workers(1)
+            .maxInFlightPerWorker(1)
+            .javaCommand(script)
+            .build()) {
+      assertThat(flaky.submit(() -> 1).get()).isEqualTo(1);
+      Files.createFile(refuse);
+      ListenableFuture<Object> exiting = flaky.submit(ProcessPoolFaultTest::exitThree);
+      ListenableFuture<Integer> queued = flaky.submit(() -> 2); // waits for a worker
+      assertThat(causeOf(exiting)).isInstanceOf(WorkerCrashedException.class);
+
+      Throwable gaveUp = causeOf(queued);
+      assertThat(gaveUp)
+          .isInstanceOf(WorkerCrashedException.class)
+          .hasMessageContaining(ProcessPoolRunner.MAX_START_FAILURES + "th worker in a row");
+      assertThat(((WorkerCrashedException) gaveUp).exitCode()).hasValue(7);
+      assertThat(((WorkerCrashedException) gaveUp).stderrTail())
+          .anySatisfy(line -> assertThat(line).contains("refusing to start"));
+      assertThatThrownBy(() -> flaky.submit(() -> 3))
+          .isInstanceOf(RejectedExecutionException.class)
+          .hasMessageContaining("flaky")
+          .hasCauseInstanceOf(WorkerCrashedException.class);
+    }
   }
 
   @Test
