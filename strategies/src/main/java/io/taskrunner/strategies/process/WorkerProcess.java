@@ -56,6 +56,7 @@ final class WorkerProcess {
   private @Nullable WorkerCrashedException death;
 
   private volatile boolean ready;
+  private volatile boolean ending; // the stream ended: take no more tasks
   private volatile @Nullable String killReason;
 
   // Owned by the pool, guarded by its lock.
@@ -92,8 +93,9 @@ final class WorkerProcess {
     return process.pid();
   }
 
+  /** Whether the worker said HELLO and its stream has not ended: it may take tasks. */
   boolean isReady() {
-    return ready;
+    return ready && !ending;
   }
 
   boolean isAlive() {
@@ -234,6 +236,7 @@ final class WorkerProcess {
   }
 
   private void finish(@Nullable IOException failure) {
+    ending = true; // before any in-flight task hears of the crash and frees its slot
     boolean wasReady = ready;
     if (failure != null) {
       kill("it broke the protocol: " + failure.getMessage());
