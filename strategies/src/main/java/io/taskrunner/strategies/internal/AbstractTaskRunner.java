@@ -197,6 +197,9 @@ public abstract class AbstractTaskRunner implements TaskRunner {
       parts.forEach(part -> part.cancel(true));
       throw e;
     }
+    // Combine first: its listener on a failing batch must run before the one that cancels the
+    // rest, or the combined future would see a cancellation instead of the failure.
+    ListenableFuture<List<List<O>>> all = Futures.allAsList(parts);
     FutureCallback<List<O>> cancelRestOnFailure =
         new FutureCallback<>() {
           @Override
@@ -211,7 +214,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
       Futures.addCallback(part, cancelRestOnFailure, MoreExecutors.directExecutor());
     }
     return Futures.transform(
-        Futures.allAsList(parts),
+        all,
         lists -> {
           List<O> out = new ArrayList<>(items.size());
           lists.forEach(out::addAll);

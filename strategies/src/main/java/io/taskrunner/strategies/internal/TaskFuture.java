@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -140,6 +141,16 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     }
     finished(outcome);
     return true;
+  }
+
+  /**
+   * Fails a task that its strategy could not start (no thread could be created, for example), so
+   * that its future completes and its slot is freed instead of hanging.
+   */
+  public final void failToStart(Throwable cause) {
+    fail(
+        new RejectedExecutionException(runner.describe("could not start a task"), cause),
+        Outcome.FAILED);
   }
 
   @Override

@@ -68,7 +68,17 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
     }
   }
 
+  /** Starts {@code task} on a new virtual thread, or fails it; never throws. */
   private void start(TaskFuture<?> task) {
+    try {
+      startThread(task);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      permits.incrementAndGet();
+      task.failToStart(e);
+    }
+  }
+
+  private void startThread(TaskFuture<?> task) {
     Thread thread =
         factory.newThread(
             () -> {
@@ -83,7 +93,6 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
               }
             });
     if (thread == null) {
-      permits.incrementAndGet();
       throw new IllegalStateException(describe("could not create a virtual thread"));
     }
     thread.start();
