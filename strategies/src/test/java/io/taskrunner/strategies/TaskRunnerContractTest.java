@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * Tests block on latches, never on sleeps; the few polls have deadlines.
  */
 @Timeout(30)
-public abstract class TaskRunnerContractTest {
+abstract class TaskRunnerContractTest {
 
   /** The workload whose runner is under test: a base such as {@code Workload.cpuBound()}. */
   protected abstract Workload baseWorkload();
@@ -131,7 +132,7 @@ public abstract class TaskRunnerContractTest {
       assertThat(squares.get(i)).isEqualTo(i * i);
     }
     assertThat(runner.map(x -> x, List.of()).get(10, SECONDS)).isEmpty();
-    assertThat(runner.map(x -> null, Arrays.asList(1, 2)).get(10, SECONDS))
+    assertThat(runner.<Integer, @Nullable Object>map(x -> null, Arrays.asList(1, 2)).get(10, SECONDS))
         .containsExactly(null, null);
   }
 
