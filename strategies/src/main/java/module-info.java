@@ -5,6 +5,7 @@
  */
 module io.taskrunner.strategies {
   requires transitive io.taskrunner.core;
+  requires java.management; // workers measure their heap for recycling
   requires jdk.jfr;
   requires static com.google.errorprone.annotations;
 

@@ -59,6 +59,7 @@ public final class ProcessPool {
    *   <li>{@code classPath}: the parent's class path, module path and patched module directories;
    *   <li>{@code javaCommand}: {@code $java.home/bin/java} of the running JVM;
    *   <li>{@code recycleAfterTasks}: never;
+   *   <li>{@code recycleAboveHeap}: never;
    *   <li>{@code maxFrameBytes}: 64 MiB, for tasks and results alike (a task over it fails at
    *       submit; a result over it fails that task);
    *   <li>{@code startupTimeout}: 30 s per worker;
@@ -82,6 +83,7 @@ public final class ProcessPool {
     private @Nullable List<Path> classPath;
     private @Nullable Path javaCommand;
     private int recycleAfterTasks;
+    private long recycleAboveHeapBytes;
     private int maxFrameBytes;
     private @Nullable Duration startupTimeout;
     private @Nullable Duration cancelGrace;
@@ -152,9 +154,7 @@ public final class ProcessPool {
     @CanIgnoreReturnValue
     public Builder maxHeap(String size) {
       requireNonNull(size, "maxHeap");
-      if (!size.matches("[0-9]+[kKmMgG]?")) {
-        throw new IllegalArgumentException("maxHeap must look like 512m or 2g: " + size);
-      }
+      long unused = parseSize(size, "maxHeap");
       requireState(maxHeap == null, "maxHeap was already set to %s", maxHeap);
       this.maxHeap = size;
       return this;
@@ -193,6 +193,43 @@ public final class ProcessPool {
           recycleAfterTasks == 0, "recycleAfterTasks was already set to %d", recycleAfterTasks);
       this.recycleAfterTasks = tasks;
       return this;
+    }
+
+    /**
+     * Replaces a worker whose heap in use right after a garbage collection is above {@code size}
+     * (an {@code -Xmx}-style value: {@code 256m}), checked after each task: a task that leaks
+     * memory costs a worker start, not an {@code OutOfMemoryError} later. The worker finishes its
+     * in-flight tasks first; its replacement starts at once.
+     */
+    @CanIgnoreReturnValue
+    public Builder recycleAboveHeap(String size) {
+      requireNonNull(size, "recycleAboveHeap");
+      long bytes = parseSize(size, "recycleAboveHeap");
+      requireState(
+          recycleAboveHeapBytes == 0,
+          "recycleAboveHeap was already set to %d bytes",
+          recycleAboveHeapBytes);
+      this.recycleAboveHeapBytes = bytes;
+      return this;
+    }
+
+    private static long parseSize(String size, String name) {
+      if (!size.matches("[0-9]+[kKmMgG]?")) {
+        throw new IllegalArgumentException(name + " must look like 512m or 2g: " + size);
+      }
+      char unit = Character.toLowerCase(size.charAt(size.length() - 1));
+      int shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : 0;
+      String digits = shift == 0 ? size : size.substring(0, size.length() - 1);
+      long value;
+      try {
+        value = Long.parseLong(digits);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " is too large: " + size, e);
+      }
+      if (value <= 0 || value > (Long.MAX_VALUE >> shift)) {
+        throw new IllegalArgumentException(name + " must be positive and fit in a long: " + size);
+      }
+      return value << shift;
     }
 
     /** The largest serialized task or result, in bytes. */
@@ -284,6 +321,7 @@ public final class ProcessPool {
               classPath != null ? classPath : List.of(),
               javaCommand,
               recycleAfterTasks,
+              recycleAboveHeapBytes,
               maxFrameBytes > 0 ? maxFrameBytes : ProcessPoolConfig.DEFAULT_MAX_FRAME_BYTES,
               startupTimeout != null ? startupTimeout : ProcessPoolConfig.DEFAULT_STARTUP_TIMEOUT,
               cancelGrace != null ? cancelGrace : ProcessPoolConfig.DEFAULT_CANCEL_GRACE,

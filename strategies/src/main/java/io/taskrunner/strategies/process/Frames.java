@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * offset size field
  *      0    2 magic   0x54 0x52 ("TR")
  *      2    1 version 1
- *      3    1 type    HELLO, REQUEST, RESULT, FAILURE, CANCEL, CANCELLED
+ *      3    1 type    HELLO, REQUEST, RESULT, FAILURE, CANCEL, CANCELLED, RETIRE
  *      4    8 id      request id (0 for HELLO)
  *     12    4 length  payload bytes, 0 ≤ length ≤ the receiver's limit
  * </pre>
@@ -48,6 +48,9 @@ final class Frames {
 
   /** Worker → pool: request {@code id} was dropped or stopped after a CANCEL; empty payload. */
   static final int CANCELLED = 6;
+
+  /** Worker → pool: recycle me once my in-flight requests are answered; empty payload. */
+  static final int RETIRE = 7;
 
   /** Payload codec: Java serialization. */
   static final byte CODEC_JAVA = 'J';
@@ -96,7 +99,7 @@ final class Frames {
           String.format(Locale.US, "unsupported protocol version %d (expected %d)", version, VERSION));
     }
     int type = in.readUnsignedByte();
-    if (type < HELLO || type > CANCELLED) {
+    if (type < HELLO || type > RETIRE) {
       throw new ProtocolException(String.format(Locale.US, "unknown frame type %d", type));
     }
     long id = in.readLong();
@@ -124,6 +127,7 @@ final class Frames {
       case FAILURE -> "FAILURE";
       case CANCEL -> "CANCEL";
       case CANCELLED -> "CANCELLED";
+      case RETIRE -> "RETIRE";
       default -> "type " + type;
     };
   }

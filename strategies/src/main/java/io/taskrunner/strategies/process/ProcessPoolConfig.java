@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  *     patched test classes)
  * @param javaCommand the {@code java} launcher, or {@code null} for the running JVM's
  * @param recycleAfterTasks replace a worker after it started this many tasks; 0 = never
+ * @param recycleAboveHeapBytes replace a worker whose heap in use after a GC is above this; 0 =
+ *     never
  * @param maxFrameBytes the largest payload sent or accepted, either way
  * @param startupTimeout how long a worker may take to say HELLO
  * @param cancelGrace how long a cancelled or timed-out running task may take to stop before its
@@ -33,6 +35,7 @@ public record ProcessPoolConfig(
     List<Path> classPath,
     @Nullable Path javaCommand,
     int recycleAfterTasks,
+    long recycleAboveHeapBytes,
     int maxFrameBytes,
     Duration startupTimeout,
     Duration cancelGrace,
@@ -69,6 +72,7 @@ public record ProcessPoolConfig(
         List.of(),
         null,
         0,
+        0L,
         DEFAULT_MAX_FRAME_BYTES,
         DEFAULT_STARTUP_TIMEOUT,
         DEFAULT_CANCEL_GRACE,

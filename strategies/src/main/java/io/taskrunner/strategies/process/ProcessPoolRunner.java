@@ -59,6 +59,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProcessPoolRunner extends AbstractTaskRunner {
   static final int MAX_START_FAILURES = 5;
+  private static final System.Logger LOG = System.getLogger(ProcessPoolRunner.class.getName());
   private static final long EXIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   private final ProcessPoolConfig config;
@@ -350,6 +351,21 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     return true;
   }
 
+  /** Called by a worker's reader thread when the worker asks to be recycled. */
+  void retire(WorkerProcess worker, String why) {
+    synchronized (lock) {
+      if (worker.retiring || closed) {
+        return;
+      }
+      LOG.log(System.Logger.Level.INFO, "recycling worker {0}: {1}", worker.label, why);
+      worker.retiring = true;
+      ensureWorkers();
+      if (worker.assigned == 0) {
+        worker.closeInput();
+      }
+    }
+  }
+
   /** Called by a worker's reader thread when the worker said HELLO. */
   void workerReady(WorkerProcess worker) {
     synchronized (lock) {
@@ -544,6 +560,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     String maxHeap = config.maxHeap();
     if (maxHeap != null) {
       java.add("-Xmx" + maxHeap);
+    }
+    if (config.recycleAboveHeapBytes() > 0) {
+      java.add("-D" + WorkerMain.HEAP_LIMIT_PROPERTY + "=" + config.recycleAboveHeapBytes());
     }
     java.add("-cp");
     java.add(classPath(config));

@@ -15,6 +15,10 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -46,6 +50,11 @@ import org.jspecify.annotations.Nullable;
  * task (both sides hold the job's lock).
  */
 public final class WorkerMain {
+  /** System property: ask to be recycled when the heap in use after a GC exceeds this (bytes). */
+  static final String HEAP_LIMIT_PROPERTY = "taskrunner.worker.recycleAboveHeap";
+
+  private final long heapLimit = Long.getLong(HEAP_LIMIT_PROPERTY, 0L);
+  private boolean retireSent;
   private final DataInputStream in;
   private final DataOutputStream out;
   private final int maxFrameBytes;
@@ -246,6 +255,24 @@ public final class WorkerMain {
     } else {
       send(type, job.id, reply);
     }
+    if (heapLimit > 0 && !retireSent && heapAfterLastGc() > heapLimit) {
+      retireSent = true;
+      send(Frames.RETIRE, 0, new byte[0]);
+    }
+  }
+
+  /** The heap in use right after the most recent collection: what the tasks left alive. */
+  private static long heapAfterLastGc() {
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        MemoryUsage afterGc = pool.getCollectionUsage();
+        if (afterGc != null) {
+          used += afterGc.getUsed();
+        }
+      }
+    }
+    return used;
   }
 
   /** Encodes a result, or throws the exception that explains why it cannot be sent. */

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,6 +44,7 @@ final class WorkerProcess {
   final String label;
   private final ProcessPoolRunner pool;
   private final Process process;
+  private final ReentrantLock writeLock = new ReentrantLock(); // not synchronized: no pinning
   private final DataOutputStream toWorker;
   private final DataInputStream fromWorker;
   private final int maxFrameBytes;
@@ -132,9 +134,12 @@ final class WorkerProcess {
   }
 
   private void write(int type, long id, byte[] payload) throws IOException {
-    synchronized (toWorker) {
+    writeLock.lock();
+    try {
       Frames.write(toWorker, type, id, payload);
       toWorker.flush();
+    } finally {
+      writeLock.unlock();
     }
   }
 
@@ -144,12 +149,13 @@ final class WorkerProcess {
 
   /** Closes the worker's stdin: it exits when it reads the end. */
   void closeInput() {
-    synchronized (toWorker) {
-      try {
-        toWorker.close();
-      } catch (IOException e) {
-        // already gone
-      }
+    writeLock.lock();
+    try {
+      toWorker.close();
+    } catch (IOException e) {
+      // already gone
+    } finally {
+      writeLock.unlock();
     }
   }
 
@@ -222,6 +228,7 @@ final class WorkerProcess {
               }
               task.deliver(frame);
             }
+            case Frames.RETIRE -> pool.retire(this, "its heap stayed above the limit after GC");
             default ->
                 throw new Frames.ProtocolException(
                     "unexpected frame " + Frames.typeName(frame.type()) + " from a worker");

@@ -296,6 +296,29 @@ class ProcessPoolFaultTest {
   }
 
   @Test
+  void recycleAboveHeap_replacesAWorkerThatLeaks() throws Exception {
+    try (TaskRunner leaky =
+        ProcessPool.builder()
+            .name("leaky")
+            .workers(1)
+            .maxHeap("64m")
+            .recycleAboveHeap("16m")
+            .build()) {
+      long first = runner(leaky).workerPids().get(0);
+      long pid = first;
+      for (int i = 0; i < 10 && pid == first; i++) {
+        pid = leaky.submit(ProcessPoolFaultTest::leakFourMegabytes).get(20, TimeUnit.SECONDS);
+      }
+      assertThat(pid).as("a worker leaking 4 MB a task is replaced before 40 MB").isNotEqualTo(first);
+      long leaked = first;
+      awaitTrue(
+          () -> !ProcessHandle.of(leaked).map(ProcessHandle::isAlive).orElse(false),
+          "the leaking worker exits");
+      assertThat(leaky.submit(() -> 10).get()).isEqualTo(10);
+    }
+  }
+
+  @Test
   void classMissingInWorker_failsThatTask_workerLives() throws Exception {
     List<Path> withoutTests = new ArrayList<>();
     for (String entry : parentClassPath()) {
@@ -471,6 +494,16 @@ class ProcessPoolFaultTest {
       TimeUnit.MILLISECONDS.sleep(10); // the workload polls for a file the test writes
     }
     return value;
+  }
+
+  /** Grows only in a worker JVM: tasks add to it and never remove. */
+  static final List<byte[]> LEAK = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  @SuppressWarnings("SystemGc") // the workload: make the leak visible to the post-GC heap figure
+  static long leakFourMegabytes() {
+    LEAK.add(new byte[4 << 20]);
+    System.gc();
+    return ProcessHandle.current().pid();
   }
 
   static Object exitThree() {
