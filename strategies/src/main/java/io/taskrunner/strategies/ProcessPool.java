@@ -66,7 +66,11 @@ public final class ProcessPool {
    *   <li>{@code cancelGrace}: 1 s between the cancel message and killing the worker;
    *   <li>{@code maxInFlightPerWorker}: 2 (pipelining; more helps tiny tasks, but a crash then
    *       fails more of them and long tasks may queue behind each other);
-   *   <li>{@code deserializationFilter}: none beyond the size, depth (256) and reference limits.
+   *   <li>{@code deserializationFilter}: none beyond the size, depth (256) and reference limits;
+   *   <li>{@code workerCommand}: none (a JVM running this library's worker); it cannot be combined
+   *       with {@code jvmOptions}, {@code maxHeap}, {@code classPath}, {@code javaCommand} or
+   *       {@code recycleAboveHeap}, which configure that JVM;
+   *   <li>{@code codec}: Java serialization.
    * </ul>
    *
    * <p>Not thread-safe: confine a builder to one thread. {@link #build()} copies the settings, so a
@@ -89,6 +93,8 @@ public final class ProcessPool {
     private @Nullable Duration cancelGrace;
     private int maxInFlightPerWorker;
     private @Nullable String deserializationFilter;
+    private @Nullable List<String> workerCommand;
+    private @Nullable PayloadCodec codec;
 
     private Builder() {}
 
@@ -290,6 +296,44 @@ public final class ProcessPool {
     }
 
     /**
+     * Starts workers with this command instead of a JVM running this library's worker: for workers
+     * written in another language ({@code List.of("python3", "worker.py")}). The pool appends the
+     * worker arguments of {@code PROTOCOL.md} and speaks the same protocol; set a {@link #codec}
+     * the worker understands.
+     *
+     * @throws IllegalArgumentException if the command is empty
+     */
+    @CanIgnoreReturnValue
+    public Builder workerCommand(List<String> command) {
+      requireNonNull(command, "workerCommand");
+      requireState(workerCommand == null, "workerCommand was already set to %s", workerCommand);
+      if (command.isEmpty()) {
+        throw new IllegalArgumentException("workerCommand must not be empty");
+      }
+      List<String> copy = new ArrayList<>(command.size());
+      for (String part : command) {
+        copy.add(requireNonNull(part, "workerCommand element"));
+      }
+      this.workerCommand = List.copyOf(copy);
+      return this;
+    }
+
+    /**
+     * Encodes tasks and decodes replies with {@code codec} instead of Java serialization, for a
+     * {@link #workerCommand} that serves it (see {@link PayloadCodec#bytes()}).
+     */
+    @CanIgnoreReturnValue
+    public Builder codec(PayloadCodec codec) {
+      requireNonNull(codec, "codec");
+      requireState(this.codec == null, "codec was already set to %s", this.codec);
+      if (codec.id() == 'J') {
+        throw new IllegalArgumentException("codec id 'J' is reserved for Java serialization");
+      }
+      this.codec = codec;
+      return this;
+    }
+
+    /**
      * Starts the workers and returns the runner, which the caller owns and must close. Blocks until
      * every worker is ready (about 0.15 s each, in parallel).
      *
@@ -297,6 +341,14 @@ public final class ProcessPool {
      *     timeout); its exit code and stderr say why, and no process is left running
      */
     public TaskRunner build() {
+      if (workerCommand != null) {
+        requireState(jvmOptions == null, "workerCommand cannot be combined with jvmOptions");
+        requireState(maxHeap == null, "workerCommand cannot be combined with maxHeap");
+        requireState(classPath == null, "workerCommand cannot be combined with classPath");
+        requireState(javaCommand == null, "workerCommand cannot be combined with javaCommand");
+        requireState(
+            recycleAboveHeapBytes == 0, "workerCommand cannot be combined with recycleAboveHeap");
+      }
       int size = workers > 0 ? workers : CpuQuota.current().usableCores();
       String runnerName = name != null ? name : "process-pool-" + NEXT_ID.incrementAndGet();
       Workload workload = Workload.cpuBound().isolated().maxConcurrency(size).named(runnerName);
@@ -329,6 +381,8 @@ public final class ProcessPool {
                   ? maxInFlightPerWorker
                   : ProcessPoolConfig.DEFAULT_MAX_IN_FLIGHT,
               deserializationFilter != null ? deserializationFilter : "",
+              workerCommand,
+              codec,
               true);
       return ProcessPoolProvider.create(spec, config);
     }

@@ -47,6 +47,15 @@ public final class RemoteTaskException extends Exception {
     return copy;
   }
 
+  /**
+   * An exception reported by a worker that is not a JVM, such as {@code ValueError: bad input}
+   * from a Python worker. Its stack trace is the pool's, since the worker's is not Java.
+   */
+  public static RemoteTaskException of(String remoteClassName, @Nullable String message) {
+    requireNonNull(remoteClassName, "remoteClassName");
+    return new RemoteTaskException(remoteClassName, message, null);
+  }
+
   /** The fully qualified class name of the exception the task threw in the worker. */
   public String remoteClassName() {
     return remoteClassName;

@@ -2,6 +2,7 @@ package io.taskrunner.strategies.process;
 
 import static java.util.Objects.requireNonNull;
 
+import io.taskrunner.strategies.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * @param maxInFlightPerWorker how many tasks are sent to one worker before earlier ones finish
  * @param deserializationFilter an {@link java.io.ObjectInputFilter} pattern applied to every
  *     payload, on top of the size, depth and reference limits; empty for limits only
+ * @param workerCommand a command that starts a worker that is not this library's JVM worker
+ *     (it gets the worker arguments of PROTOCOL.md appended), or {@code null}
+ * @param codec the payload codec for tasks and replies, or {@code null} for Java serialization
  * @param protectStdout launch through {@code /bin/sh} so that frames use a private fd and fd 1 is
  *     stderr (POSIX only)
  */
@@ -41,6 +45,8 @@ public record ProcessPoolConfig(
     Duration cancelGrace,
     int maxInFlightPerWorker,
     String deserializationFilter,
+    @Nullable List<String> workerCommand,
+    @Nullable PayloadCodec codec,
     boolean protectStdout) {
 
   /** Default {@code maxFrameBytes}: 64 MiB. */
@@ -59,6 +65,7 @@ public record ProcessPoolConfig(
   public ProcessPoolConfig {
     jvmOptions = List.copyOf(jvmOptions);
     classPath = List.copyOf(classPath);
+    workerCommand = workerCommand == null ? null : List.copyOf(workerCommand);
     requireNonNull(startupTimeout, "startupTimeout");
     requireNonNull(cancelGrace, "cancelGrace");
     requireNonNull(deserializationFilter, "deserializationFilter");
@@ -78,6 +85,8 @@ public record ProcessPoolConfig(
         DEFAULT_CANCEL_GRACE,
         DEFAULT_MAX_IN_FLIGHT,
         "",
+        null,
+        null,
         true);
   }
 }

@@ -6,6 +6,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.taskrunner.Task;
 import io.taskrunner.spi.RunnerSpec;
+import io.taskrunner.strategies.PayloadCodec;
 import io.taskrunner.strategies.WorkerCrashedException;
 import io.taskrunner.strategies.internal.AbstractTaskRunner;
 import io.taskrunner.strategies.internal.TaskFuture;
@@ -192,7 +193,23 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   }
 
   private byte[] encodeTask(Task<?> task) {
+    PayloadCodec codec = config.codec();
     byte[] payload;
+    if (codec != null) {
+      byte[] encoded;
+      try {
+        encoded = codec.encodeTask(task);
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof IllegalArgumentException iae) {
+          throw iae;
+        }
+        throw new IllegalArgumentException("task could not be encoded: " + e, e);
+      }
+      payload = new byte[encoded.length + 1];
+      payload[0] = codec.id();
+      System.arraycopy(encoded, 0, payload, 1, encoded.length);
+      return checkSize(payload);
+    }
     try {
       payload = Codec.encode(task);
     } catch (NotSerializableException e) {
@@ -208,6 +225,10 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("task could not be serialized: " + e, e);
     }
+    return checkSize(payload);
+  }
+
+  private byte[] checkSize(byte[] payload) {
     if (payload.length > config.maxFrameBytes()) {
       throw new IllegalArgumentException(
           String.format(
@@ -512,6 +533,10 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     return config.cancelGrace();
   }
 
+  @Nullable PayloadCodec codec() {
+    return config.codec();
+  }
+
   /** How many tasks are assigned to workers and have not returned yet. */
   int runningCount() {
     return running.size();
@@ -544,6 +569,15 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   // ---- the worker command ---------------------------------------------------------------------
 
   static List<String> command(ProcessPoolConfig config) {
+    boolean viaShell = config.protectStdout() && Files.isExecutable(Path.of("/bin/sh"));
+    List<String> custom = config.workerCommand();
+    if (custom != null) {
+      List<String> worker = new ArrayList<>(custom);
+      worker.add(Long.toString(ProcessHandle.current().pid()));
+      worker.add(Integer.toString(config.maxFrameBytes()));
+      worker.add(viaShell ? "fd3" : "stdout");
+      return viaShell ? viaShell(worker) : List.copyOf(worker);
+    }
     List<String> java = new ArrayList<>();
     Path javaCommand = config.javaCommand();
     java.add(
@@ -569,14 +603,14 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     java.add(WorkerMain.class.getName());
     java.add(Long.toString(ProcessHandle.current().pid()));
     java.add(Integer.toString(config.maxFrameBytes()));
-    boolean viaShell = config.protectStdout() && Files.isExecutable(Path.of("/bin/sh"));
     java.add(viaShell ? "fd3" : "stdout");
     if (!config.deserializationFilter().isBlank()) {
       java.add(config.deserializationFilter());
     }
-    if (!viaShell) {
-      return List.copyOf(java);
-    }
+    return viaShell ? viaShell(java) : List.copyOf(java);
+  }
+
+  private static List<String> viaShell(List<String> java) {
     // The shell moves the pipe the pool reads to fd 3 and points fd 1 at stderr, then becomes java.
     List<String> shell = new ArrayList<>();
     shell.add("/bin/sh");

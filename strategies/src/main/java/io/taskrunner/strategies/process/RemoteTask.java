@@ -7,7 +7,9 @@ import io.taskrunner.Task;
 import io.taskrunner.strategies.WorkerCrashedException;
 import io.taskrunner.strategies.internal.StatsRecorder.Outcome;
 import io.taskrunner.strategies.internal.TaskFuture;
+import io.taskrunner.strategies.PayloadCodec;
 import java.io.IOException;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -131,6 +133,10 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
 
   @SuppressWarnings({"unchecked", "NullAway"}) // the worker ran a Task<T>, and T may be nullable
   private T decodeResult(byte[] bytes) throws IOException {
+    PayloadCodec codec = pool.codec();
+    if (codec != null && bytes.length > 0 && bytes[0] == codec.id()) {
+      return (T) codec.decodeResult(Arrays.copyOfRange(bytes, 1, bytes.length));
+    }
     try {
       return (T) Codec.decode(bytes, loader, pool.filter());
     } catch (ClassNotFoundException | IOException e) {
@@ -139,12 +145,16 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
   }
 
   private Throwable decodeFailure(byte[] bytes) {
+    PayloadCodec codec = pool.codec();
     try {
+      if (codec != null && bytes.length > 0 && bytes[0] == codec.id()) {
+        return codec.decodeFailure(Arrays.copyOfRange(bytes, 1, bytes.length));
+      }
       Object decoded = Codec.decode(bytes, loader, pool.filter());
       return decoded instanceof Throwable t
           ? t
           : new IOException("a worker sent a FAILURE that is not a Throwable: " + decoded);
-    } catch (ClassNotFoundException | IOException e) {
+    } catch (ClassNotFoundException | IOException | RuntimeException e) {
       return new IOException("the task failed, and its exception could not be decoded: " + e, e);
     }
   }
