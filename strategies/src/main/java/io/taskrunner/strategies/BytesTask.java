@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.taskrunner.Task;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A task for a worker that is not a JVM: a named operation and its input bytes, carried by {@link
@@ -71,7 +72,7 @@ public final class BytesTask implements Task<byte[]> {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof BytesTask other
         && operation.equals(other.operation)
         && Arrays.equals(input, other.input);

@@ -137,7 +137,11 @@ final class WorkerProcess {
     writeLock.lock();
     try {
       Frames.write(toWorker, type, id, payload);
-      toWorker.flush();
+      // Pipelining: a writer queued behind us flushes our frame with its own (lock() cannot be
+      // abandoned, and closeInput flushes too), so back-to-back requests share a system call.
+      if (!writeLock.hasQueuedThreads()) {
+        toWorker.flush();
+      }
     } finally {
       writeLock.unlock();
     }

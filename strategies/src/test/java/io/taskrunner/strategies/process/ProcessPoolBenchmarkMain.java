@@ -46,6 +46,9 @@ public final class ProcessPoolBenchmarkMain {
         report("no-op submit().get() p99", samples[samples.length * 99 / 100] / 1e3, "µs", 0);
 
         for (int n : new int[] {20_000, 100_000}) {
+          List<Long> pids = ((ProcessPoolRunner) pool).workerPids();
+          long parentCpu0 = cpuNanos(ProcessHandle.current().pid());
+          long workerCpu0 = pids.stream().mapToLong(ProcessPoolBenchmarkMain::cpuNanos).sum();
           long s = System.nanoTime();
           List<ListenableFuture<Integer>> futures = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
@@ -54,6 +57,11 @@ public final class ProcessPoolBenchmarkMain {
           int unused = Futures.allAsList(futures).get().size();
           double secs = (System.nanoTime() - s) / 1e9;
           report("pipelined no-op tasks/s (" + n + ", depth " + depth + ")", n / secs, "tasks/s", 0);
+          long parentCpu = cpuNanos(ProcessHandle.current().pid()) - parentCpu0;
+          long workerCpu =
+              pids.stream().mapToLong(ProcessPoolBenchmarkMain::cpuNanos).sum() - workerCpu0;
+          report("  CPU per task in the parent", parentCpu / 1e3 / n, "µs", 0);
+          report("  CPU per task in the workers", workerCpu / 1e3 / n, "µs", 0);
         }
 
         List<Integer> inputs = IntStream.range(0, 100_000).boxed().toList();
@@ -90,6 +98,13 @@ public final class ProcessPoolBenchmarkMain {
       }
       return (System.nanoTime() - s) / 1e9;
     }
+  }
+
+  private static long cpuNanos(long pid) {
+    return ProcessHandle.of(pid)
+        .flatMap(h -> h.info().totalCpuDuration())
+        .map(java.time.Duration::toNanos)
+        .orElse(0L);
   }
 
   static long countPrimes(int limit) {
