@@ -24,6 +24,39 @@ import org.jspecify.annotations.Nullable;
  * worker JVMs. {@code Runners.forWorkload(Workload.cpuBound().isolated())} gives one with the
  * defaults below; this builder sets everything else.
  *
+ * <h2>What a process pool promises</h2>
+ *
+ * <ul>
+ *   <li><b>Serialization.</b> A task and everything it captures are serialized when it is
+ *       submitted; a task that cannot be serialized fails right there with {@link
+ *       IllegalArgumentException} naming the class and the field path ({@code
+ *       task[captured 0].connection}), so no bad task ever reaches a worker. Results and exceptions
+ *       come back serialized, with the worker's stack trace and cause chain. Callables handed to
+ *       {@link TaskRunner#asExecutorService()} must be {@link java.io.Serializable} too.
+ *   <li><b>Cancellation.</b> {@code cancel(true)} on a running task, or its timeout, sends a
+ *       cancel message: the worker interrupts the task. If the task has not returned after {@link
+ *       Builder#cancelGrace}, the worker is killed and replaced, and the other tasks in flight on
+ *       that worker fail with {@link WorkerCrashedException}. The future is cancelled at once
+ *       either way.
+ *   <li><b>Failures.</b> A worker that dies (signal, {@code System.exit}, {@code
+ *       OutOfMemoryError}, native crash) fails only its own in-flight tasks, with a {@link
+ *       WorkerCrashedException} carrying its exit code and stderr tail, and is replaced. A result
+ *       that cannot be sent, or a class missing in the worker, fails only that task.
+ *   <li><b>Output.</b> Whatever a task prints, to {@code System.out} or straight to file
+ *       descriptor 1, goes to the worker's stderr, and from there to this JVM's {@link
+ *       System.Logger}, tagged with the worker. It can never corrupt the protocol.
+ *   <li><b>Lifecycle.</b> {@code close()} waits for accepted tasks, then stops the workers (they
+ *       exit when their stdin closes; any still alive 2 s later is killed). Workers also exit by
+ *       themselves within about 250 ms if this JVM dies, even by SIGKILL. A pool that is never
+ *       closed keeps its workers until this JVM exits.
+ *   <li><b>{@code submitAsync}.</b> An asynchronous task starts work in this JVM (its stage cannot
+ *       cross a process), so it runs in the parent on a virtual thread, not in a worker.
+ * </ul>
+ *
+ * <p>The wire protocol is documented in {@code strategies/PROTOCOL.md}; {@link
+ * Builder#workerCommand} and {@link PayloadCodec} let workers written in other languages serve
+ * tasks through the same pool. Thread-safe: the static factory may be called from any thread.
+ *
  * <pre>{@code
  * try (TaskRunner pool = ProcessPool.builder().workers(2).maxHeap("256m").build()) {
  *   long primes = pool.submit(() -> countPrimes(10_000_000)).get();
@@ -64,8 +97,10 @@ public final class ProcessPool {
    *       submit; a result over it fails that task);
    *   <li>{@code startupTimeout}: 30 s per worker;
    *   <li>{@code cancelGrace}: 1 s between the cancel message and killing the worker;
-   *   <li>{@code maxInFlightPerWorker}: 2 (pipelining; more helps tiny tasks, but a crash then
-   *       fails more of them and long tasks may queue behind each other);
+   *   <li>{@code maxInFlightPerWorker}: 2, or 1 with a {@code taskTimeout} (pipelining; more helps
+   *       tiny tasks, but a crash then fails more of them and long tasks may queue behind each
+   *       other). It cannot be above 1 together with a {@code taskTimeout}, since a timeout counts
+   *       from the moment a task is sent;
    *   <li>{@code deserializationFilter}: none beyond the size, depth (256) and reference limits;
    *   <li>{@code workerCommand}: none (a JVM running this library's worker); it cannot be combined
    *       with {@code jvmOptions}, {@code maxHeap}, {@code classPath}, {@code javaCommand} or
@@ -341,6 +376,11 @@ public final class ProcessPool {
      *     timeout); its exit code and stderr say why, and no process is left running
      */
     public TaskRunner build() {
+      requireState(
+          taskTimeout == null || maxInFlightPerWorker <= 1,
+          "taskTimeout cannot be combined with maxInFlightPerWorker %d: a pipelined task would"
+              + " time out while it waits in its worker",
+          maxInFlightPerWorker);
       if (workerCommand != null) {
         requireState(jvmOptions == null, "workerCommand cannot be combined with jvmOptions");
         requireState(maxHeap == null, "workerCommand cannot be combined with maxHeap");

@@ -64,6 +64,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private static final long EXIT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   private final ProcessPoolConfig config;
+  private final int maxInFlightPerWorker;
   private final List<String> command;
   private final ObjectInputFilter filter;
   private final String threadPrefix;
@@ -104,6 +105,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private ProcessPoolRunner(RunnerSpec spec, ProcessPoolConfig config) {
     super(spec);
     this.config = config;
+    // A timeout counts from the moment a task is sent; with pipelining a task could wait in the
+    // worker behind another and time out without having run. So a timeout turns pipelining off.
+    this.maxInFlightPerWorker = spec.timeout().isPresent() ? 1 : config.maxInFlightPerWorker();
     this.command = command(config);
     this.filter = Codec.filter(config.maxFrameBytes(), config.deserializationFilter());
     this.threadPrefix = "taskrunner-" + spec.name() + "#";
@@ -260,7 +264,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   /** Assigns queued tasks to workers with room. */
   @GuardedBy("lock")
   private void schedule() {
-    int depth = config.maxInFlightPerWorker();
+    int depth = maxInFlightPerWorker;
     while (!pending.isEmpty()) {
       WorkerProcess best = null;
       for (WorkerProcess worker : workers) {

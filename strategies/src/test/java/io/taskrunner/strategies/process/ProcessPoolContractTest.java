@@ -72,6 +72,14 @@ class ProcessPoolContractTest {
     assertThatThrownBy(() -> ProcessPool.builder().taskTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("taskTimeout");
+    assertThatThrownBy(
+            () ->
+                ProcessPool.builder()
+                    .taskTimeout(Duration.ofSeconds(1))
+                    .maxInFlightPerWorker(4)
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("taskTimeout cannot be combined with maxInFlightPerWorker 4");
     assertThatThrownBy(() -> ProcessPool.builder().maxHeap("lots"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxHeap");
