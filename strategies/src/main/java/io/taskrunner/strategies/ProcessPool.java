@@ -103,9 +103,10 @@ public final class ProcessPool {
    *       from the moment a task is sent;
    *   <li>{@code deserializationFilter}: none beyond the size, depth (256) and reference limits;
    *   <li>{@code workerCommand}: none (a JVM running this library's worker); it cannot be combined
-   *       with {@code jvmOptions}, {@code maxHeap}, {@code classPath}, {@code javaCommand} or
-   *       {@code recycleAboveHeap}, which configure that JVM;
-   *   <li>{@code codec}: Java serialization.
+   *       with {@code jvmOptions}, {@code maxHeap}, {@code classPath}, {@code javaCommand}, {@code
+   *       recycleAboveHeap} or {@code classDataSharing}, which configure that JVM;
+   *   <li>{@code codec}: Java serialization;
+   *   <li>{@code classDataSharing}: off (the JDK's default CDS archive still applies).
    * </ul>
    *
    * <p>Not thread-safe: confine a builder to one thread. {@link #build()} copies the settings, so a
@@ -130,6 +131,7 @@ public final class ProcessPool {
     private @Nullable String deserializationFilter;
     private @Nullable List<String> workerCommand;
     private @Nullable PayloadCodec codec;
+    private @Nullable Path sharedArchive;
 
     private Builder() {}
 
@@ -369,6 +371,22 @@ public final class ProcessPool {
     }
 
     /**
+     * Cuts worker start-up with a dynamic class-data-sharing archive at {@code archive} ({@code
+     * -XX:+AutoCreateSharedArchive}, JDK 19 and later): the first worker to exit writes it, and
+     * later workers map the classes they need from it instead of loading them. It helps only when
+     * the class path is made of jars: the JVM refuses to archive application classes from a class
+     * path with non-empty directories (it then says so on stderr and starts as usual). The file is
+     * rewritten when the JDK or class path changes.
+     */
+    @CanIgnoreReturnValue
+    public Builder classDataSharing(Path archive) {
+      requireNonNull(archive, "classDataSharing");
+      requireState(sharedArchive == null, "classDataSharing was already set to %s", sharedArchive);
+      this.sharedArchive = archive;
+      return this;
+    }
+
+    /**
      * Starts the workers and returns the runner, which the caller owns and must close. Blocks until
      * every worker is ready (about 0.15 s each, in parallel).
      *
@@ -388,6 +406,8 @@ public final class ProcessPool {
         requireState(javaCommand == null, "workerCommand cannot be combined with javaCommand");
         requireState(
             recycleAboveHeapBytes == 0, "workerCommand cannot be combined with recycleAboveHeap");
+        requireState(
+            sharedArchive == null, "workerCommand cannot be combined with classDataSharing");
       }
       int size = workers > 0 ? workers : CpuQuota.current().usableCores();
       String runnerName = name != null ? name : "process-pool-" + NEXT_ID.incrementAndGet();
@@ -423,6 +443,7 @@ public final class ProcessPool {
               deserializationFilter != null ? deserializationFilter : "",
               workerCommand,
               codec,
+              sharedArchive,
               true);
       return ProcessPoolProvider.create(spec, config);
     }

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param workerCommand a command that starts a worker that is not this library's JVM worker
  *     (it gets the worker arguments of PROTOCOL.md appended), or {@code null}
  * @param codec the payload codec for tasks and replies, or {@code null} for Java serialization
+ * @param sharedArchive a dynamic class-data-sharing archive for worker start-up, created by the
+ *     first worker that exits and used by the later ones, or {@code null}
  * @param protectStdout launch through {@code /bin/sh} so that frames use a private fd and fd 1 is
  *     stderr (POSIX only)
  */
@@ -47,6 +49,7 @@ public record ProcessPoolConfig(
     String deserializationFilter,
     @Nullable List<String> workerCommand,
     @Nullable PayloadCodec codec,
+    @Nullable Path sharedArchive,
     boolean protectStdout) {
 
   /** Default {@code maxFrameBytes}: 64 MiB. */
@@ -85,6 +88,7 @@ public record ProcessPoolConfig(
         DEFAULT_CANCEL_GRACE,
         DEFAULT_MAX_IN_FLIGHT,
         "",
+        null,
         null,
         null,
         true);

@@ -594,6 +594,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     java.add("-Xlog:all=warning:stderr");
     java.add("-XX:+DisplayVMOutputToStderr");
     java.add("-XX:+ExitOnOutOfMemoryError");
+    Path archive = config.sharedArchive();
+    if (archive != null) {
+      java.add("-XX:+AutoCreateSharedArchive");
+      java.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
+    }
     java.addAll(config.jvmOptions());
     String maxHeap = config.maxHeap();
     if (maxHeap != null) {
