@@ -5,7 +5,7 @@
  */
 module io.taskrunner.strategies {
   requires transitive io.taskrunner.core;
-  requires java.management; // workers measure their heap for recycling
+  requires java.management;
   requires jdk.jfr;
   requires static com.google.errorprone.annotations;
 
@@ -26,5 +26,6 @@ module io.taskrunner.strategies {
   provides io.taskrunner.spi.RunnerProvider with
       io.taskrunner.strategies.process.ProcessPoolProvider,
       io.taskrunner.strategies.threads.ThreadPoolProvider,
-      io.taskrunner.strategies.threads.VirtualThreadProvider;
+      io.taskrunner.strategies.threads.VirtualThreadProvider,
+      io.taskrunner.strategies.threads.AdaptiveProvider;
 }

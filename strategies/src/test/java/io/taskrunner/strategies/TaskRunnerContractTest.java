@@ -74,10 +74,16 @@ abstract class TaskRunnerContractTest {
   }
 
   static void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
+    awaitTrue(condition, () -> what);
+  }
+
+  /** Polls until {@code condition} holds; {@code what} is evaluated only on failure. */
+  static void awaitTrue(Supplier<Boolean> condition, Supplier<String> what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.get()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting until " + what);
+        throw new AssertionError("timed out waiting until " + what.get());
       }
       Thread.sleep(1); // a deadline-bounded poll, not synchronisation
     }
@@ -85,7 +91,7 @@ abstract class TaskRunnerContractTest {
 
   static void awaitStats(TaskRunner runner, Predicate<RunnerStats> condition, String what)
       throws InterruptedException {
-    awaitTrue(() -> condition.test(runner.stats()), what + ", stats: " + runner.stats());
+    awaitTrue(() -> condition.test(runner.stats()), () -> what + ", stats: " + runner.stats());
   }
 
   // ---- results ----------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ import org.jspecify.annotations.Nullable;
  * is detected exactly once, by whoever takes the count to zero in a shut-down state. {@code
  * SubmitCloseStress} in jcstress-tests checks this.
  *
+ * <p>Performance: every submit CASes {@code ctl} and every finished task decrements it, so its
+ * cache line moves between the submitting thread and the runner threads on every task. It lives
+ * alone on its lines (in a padded {@link Ctl}), so that the runner threads' reads of this object's
+ * final fields ({@code stats}, {@code timeoutNanos}, ...) and of {@code stopping} (checked by every
+ * task as it starts) do not miss each time {@code ctl} changes.
+ *
  * <p>Shutdown: {@code shutdown} refuses new tasks and lets accepted ones finish; {@code
  * shutdownNow} also cancels queued tasks (returning them) and cancels running ones with interrupts.
  * When the last slot is released the strategy frees its threads ({@link #onTerminated}); {@link
@@ -68,7 +74,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   static {
     try {
-      CTL = MethodHandles.lookup().findVarHandle(AbstractTaskRunner.class, "ctl", long.class);
+      CTL = MethodHandles.lookup().findVarHandle(CtlValue.class, "value", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -76,19 +82,26 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   protected final RunnerSpec spec;
   protected final StatsRecorder stats;
+  protected final KeyProfiler profiler;
   final long timeoutNanos;
   private final long slotLimit;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ExecutorServiceView view;
 
-  @SuppressWarnings("UnusedVariable") // accessed through CTL
-  private volatile long ctl;
+  private final Ctl ctl = new Ctl();
+
+  /**
+   * Set once {@code shutdownNow} moved the state to STOP, before it drains and cancels; read by
+   * every task as it starts. A copy of "state >= STOP" kept off {@code ctl}'s busy cache line.
+   */
+  private volatile boolean stopping;
 
   @SuppressWarnings("this-escape") // the view only stores the reference
   protected AbstractTaskRunner(RunnerSpec spec) {
     this.spec = requireNonNull(spec, "spec");
     this.view = new ExecutorServiceView(this);
     this.stats = new StatsRecorder(spec.name(), spec.strategy());
+    this.profiler = new KeyProfiler(spec.name(), spec.strategy());
     this.timeoutNanos = spec.timeout().map(Duration::toNanos).orElse(0L);
     this.slotLimit = (long) spec.maxConcurrency() + spec.queueCapacity();
   }
@@ -127,6 +140,19 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   /** How many batches {@code map} splits its inputs into, at most. */
   protected abstract int mapBatches();
 
+  /**
+   * Whether to measure {@code task}'s CPU and wall time when it runs: by default one task in
+   * {@code io.taskrunner.verifyEvery}, to verify the declared workload. Called before dispatch.
+   */
+  protected boolean shouldProfile(TaskFuture<?> task) {
+    return task.isMeasurable() && profiler.shouldVerify(task.sampled());
+  }
+
+  /** Receives the figures of a task measured because {@link #shouldProfile} said so. */
+  protected void onProfiled(TaskFuture<?> task, long cpuNanos, long wallNanos) {
+    profiler.record(task.key(), cpuNanos, wallNanos);
+  }
+
   /** The context given to async tasks. */
   protected TaskContext contextFor(TaskContextOwner owner) {
     return new ThreadTaskContext(this, owner);
@@ -161,6 +187,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     acquireSlot();
     stats.submitted();
     try {
+      task.setProfiled(shouldProfile(task));
       dispatch(task);
     } catch (RuntimeException | Error e) {
       // The slot was taken and the task counted: settle both through the future.
@@ -191,7 +218,8 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         List<I> slice =
             new ArrayList<>(
                 items.subList(items.size() * b / batches, items.size() * (b + 1) / batches));
-        parts.add(submit(() -> applyAll(function, slice)));
+        // Keyed by the function, so that measuring and routing see the user's code, not map's.
+        parts.add(submit(Task.keyed(function.getClass().getName(), () -> applyAll(function, slice))));
       }
     } catch (RuntimeException e) {
       parts.forEach(part -> part.cancel(true));
@@ -239,11 +267,11 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   // ---- admission and lifecycle ----------------------------------------------------------------
 
   private long ctlAcquire() {
-    return (long) CTL.getAcquire(this);
+    return (long) CTL.getAcquire(ctl);
   }
 
   private boolean casCtl(long expected, long next) {
-    return CTL.compareAndSet(this, expected, next);
+    return CTL.compareAndSet(ctl, expected, next);
   }
 
   private static int stateOf(long c) {
@@ -285,7 +313,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   /** Gives back a task's slot; the last one after a shutdown terminates the runner. */
   final void releaseSlot() {
-    long c = (long) CTL.getAndAdd(this, -1L) - 1;
+    long c = (long) CTL.getAndAdd(ctl, -1L) - 1;
     if (stateOf(c) != RUNNING && countOf(c) == 0) {
       tryTerminate();
     }
@@ -321,8 +349,13 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     }
   }
 
+  /**
+   * Whether {@code shutdownNow} was called. A volatile read, ordered after the caller's earlier
+   * volatile stores: a thread that publishes the task it is about to run and then sees {@code
+   * false} here will have its task seen by {@link #cancelRunning}.
+   */
   final boolean isStopping() {
-    return stateOf(ctlAcquire()) >= STOP;
+    return stopping;
   }
 
   /** Refuses new tasks; accepted ones still run. Does not wait. */
@@ -339,6 +372,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     if (advanceState(STOP) >= STOP) {
       return List.of();
     }
+    stopping = true;
     List<Runnable> neverStarted = new ArrayList<>();
     for (TaskFuture<?> task : drainQueued()) {
       if (task.cancel(false)) {
@@ -396,7 +430,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   @Override
   public final RunnerStats stats() {
-    return stats.snapshot();
+    return stats.snapshot(profiler.snapshot());
   }
 
   @Override
@@ -428,5 +462,25 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         name(),
         stateName(),
         countOf(ctlAcquire()));
+  }
+
+  // ---- ctl, alone on its cache lines ------------------------------------------------------------
+  // Superclass fields are laid out before subclass fields, so the value sits between two 64-byte
+  // pads whatever object is allocated next to it.
+
+  @SuppressWarnings("UnusedVariable") // padding
+  private abstract static class CtlPadBefore {
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+  }
+
+  private abstract static class CtlValue extends CtlPadBefore {
+    /** State (top byte) and unfinished-task count; accessed through {@code CTL} only. */
+    @SuppressWarnings("UnusedVariable") // accessed through CTL
+    volatile long value;
+  }
+
+  @SuppressWarnings("UnusedVariable") // padding
+  private static final class Ctl extends CtlValue {
+    long p11, p12, p13, p14, p15, p16, p17, p18;
   }
 }

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * task, never the next task on that thread:
  *
  * <ul>
- *   <li>{@code NEW} — accepted, not started;
+ *   <li>{@code null} (NEW) — accepted, not started;
  *   <li>{@code STARTING} — a thread claimed it and is counting it as started;
  *   <li>a {@link Thread} — that thread runs the code;
  *   <li>{@code INTERRUPTING} — a canceller is interrupting that thread;
@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Admission slot: the task holds one until both its code has returned (or was abandoned) and its
- * future is done, whichever comes last; {@code parties} counts down those two events. So {@code
+ * future is done, whichever comes last; {@code parties} counts those two events. So {@code
  * close()} waits for a cancelled task's code to return, and an async task's slot lasts until its
  * stage completes.
  *
@@ -45,7 +45,6 @@ import org.jspecify.annotations.Nullable;
 public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFuture<T>
     implements Runnable {
 
-  private static final Marker NEW = new Marker("NEW");
   private static final Marker STARTING = new Marker("STARTING");
   private static final Marker INTERRUPTING = new Marker("INTERRUPTING");
   private static final Marker INTERRUPTED = new Marker("INTERRUPTED");
@@ -69,23 +68,65 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
   private final boolean sampled;
   private final long submitNanos;
   private long startNanos; // written before state becomes the running thread
+  private boolean profiled; // set before dispatch, read by the running thread
 
+  // Both start at their default value, so that creating a task costs no volatile store (two full
+  // fences on the submitting thread's hot path); a task is published to the runner thread through
+  // the strategy's queue, which orders its construction before its run.
+
+  /** NEW ({@code null}), STARTING, the running thread, INTERRUPTING, ... (see the class doc). */
   @SuppressWarnings("UnusedVariable") // accessed through STATE
-  private volatile Object state = NEW;
+  private volatile @Nullable Object state;
 
+  /** How many of the two events that free the admission slot have happened (see class doc). */
   @SuppressWarnings("UnusedVariable") // accessed through PARTIES
-  private volatile int parties = 2;
+  private volatile int parties;
 
   private volatile @Nullable ScheduledFuture<?> timer;
 
+  /**
+   * Whether the thread running the code also completed the future, during {@link #runBody}.
+   * Written and read by that thread only. Then no canceller or timer can be interrupting it (they
+   * interrupt only after winning the future), and both events that free the slot happened on one
+   * thread, so {@link #run} finishes without the CAS and the two atomic counts of the general case.
+   */
+  private boolean completedHere;
+
   protected TaskFuture(AbstractTaskRunner runner) {
     this.runner = runner;
-    this.sampled = StatsRecorder.shouldSample();
+    this.sampled = runner.stats.shouldSample();
     this.submitNanos = sampled ? System.nanoTime() : 0L;
   }
 
   /** Runs the task's code; completes the future through {@link #complete} or {@link #fail}. */
   protected abstract void runBody() throws Exception;
+
+  /** The task's key, under which it is measured and routed (see {@link io.taskrunner.Task#key}). */
+  public String key() {
+    return getClass().getName();
+  }
+
+  /** Whether this task is timed for the statistics. */
+  final boolean sampled() {
+    return sampled;
+  }
+
+  /**
+   * Whether measuring this task's code says something about its key: true for a plain task, false
+   * for an async task, whose code only starts work.
+   */
+  public boolean isMeasurable() {
+    return false;
+  }
+
+  /** Whether this task's CPU and wall time are measured when it runs. */
+  public final boolean isProfiled() {
+    return profiled;
+  }
+
+  final void setProfiled(boolean profiled) {
+    this.profiled = profiled;
+  }
 
   /** Called once, by whoever completed the future, before the outcome is counted. */
   protected void onFinished() {}
@@ -96,7 +137,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
       cancel(false);
       return;
     }
-    if (!STATE.compareAndSet(this, NEW, STARTING)) {
+    if (!STATE.compareAndSet(this, null, STARTING)) {
       return; // abandoned, or run twice
     }
     long now = sampled ? System.nanoTime() : 0L;
@@ -104,6 +145,8 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     runner.stats.started(sampled ? now - submitNanos : -1L);
     Thread me = Thread.currentThread();
     state = me;
+    long cpuBefore = profiled ? KeyProfiler.currentThreadCpuNanos() : -1L;
+    long wallBefore = cpuBefore >= 0 ? System.nanoTime() : 0L;
     try {
       if (!isDone()) {
         armTimeout();
@@ -112,14 +155,27 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     } catch (Throwable t) {
       fail(t, Outcome.FAILED);
     } finally {
-      if (!STATE.compareAndSet(this, me, FINISHED)) {
-        // A canceller is interrupting us: wait until it is done, then clear the interrupt so that
-        // it cannot hit the next task this thread runs.
-        awaitLeaving(INTERRUPTING);
-        boolean unused = Thread.interrupted();
-        state = FINISHED;
+      if (cpuBefore >= 0) {
+        try {
+          long cpuAfter = KeyProfiler.currentThreadCpuNanos();
+          runner.onProfiled(this, cpuAfter - cpuBefore, System.nanoTime() - wallBefore);
+        } catch (RuntimeException e) {
+          // measuring must never cost a task its slot
+        }
       }
-      arrive();
+      if (completedHere) {
+        STATE.setRelease(this, FINISHED);
+        runner.releaseSlot();
+      } else {
+        if (!STATE.compareAndSet(this, me, FINISHED)) {
+          // A canceller is interrupting us: wait until it is done, then clear the interrupt so
+          // that it cannot hit the next task this thread runs.
+          awaitLeaving(INTERRUPTING);
+          boolean unused = Thread.interrupted();
+          state = FINISHED;
+        }
+        arrive();
+      }
     }
   }
 
@@ -171,7 +227,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
   /** Whether the task's code has started (it may have finished since). */
   public final boolean hasStarted() {
     Object s = state;
-    return s != NEW && s != ABANDONED;
+    return s != null && s != ABANDONED;
   }
 
   /** The thread running the task's code now, if any. */
@@ -220,7 +276,8 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     if (scheduled != null) {
       scheduled.cancel(false);
     }
-    if (STATE.compareAndSet(this, NEW, ABANDONED)) {
+    // Read first: a started task (the common case) then skips a failing CAS, a full fence.
+    if (state == null && STATE.compareAndSet(this, null, ABANDONED)) {
       runner.stats.abandoned();
       arrive();
     } else {
@@ -235,7 +292,11 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
       if (TaskEvent.enabled()) {
         commitEvent(outcome, runNanos);
       }
-      arrive();
+      if (state == Thread.currentThread()) {
+        completedHere = true; // run() frees the slot when the code returns
+      } else {
+        arrive();
+      }
     }
   }
 
@@ -253,7 +314,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
 
   private boolean hasStartTime() {
     Object s = state;
-    return s != NEW && s != ABANDONED && s != STARTING;
+    return s != null && s != ABANDONED && s != STARTING;
   }
 
   private void commitEvent(Outcome outcome, long runNanos) {
@@ -267,7 +328,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
   }
 
   private void arrive() {
-    if ((int) PARTIES.getAndAdd(this, -1) == 1) {
+    if ((int) PARTIES.getAndAdd(this, 1) == 1) { // the second of the two events
       runner.releaseSlot();
     }
   }
@@ -278,7 +339,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     String where =
         s instanceof Thread t
             ? "running on " + t.getName()
-            : s == NEW ? "queued" : String.valueOf(s).toLowerCase(Locale.ROOT);
+            : s == null ? "queued" : String.valueOf(s).toLowerCase(Locale.ROOT);
     return "runner=" + runner.name() + ", " + where;
   }
 

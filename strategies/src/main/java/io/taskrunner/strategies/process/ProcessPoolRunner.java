@@ -522,6 +522,16 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     return command -> taskThreads.newThread(command).start();
   }
 
+  /**
+   * Never: a task's CPU time is spent in a worker, while the local thread that waits for it burns
+   * none, so sampling it here would report every CPU-bound task as mostly waiting. (Workers do not
+   * report CPU time yet, so declared traits are not verified on this strategy.)
+   */
+  @Override
+  protected boolean shouldProfile(TaskFuture<?> task) {
+    return false;
+  }
+
   @Override
   protected int mapBatches() {
     return 4 * spec.maxConcurrency();

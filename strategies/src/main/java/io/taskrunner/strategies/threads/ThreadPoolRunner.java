@@ -2,7 +2,10 @@ package io.taskrunner.strategies.threads;
 
 import io.taskrunner.spi.RunnerSpec;
 import io.taskrunner.strategies.internal.AbstractTaskRunner;
+import io.taskrunner.strategies.internal.StallWatchdog;
 import io.taskrunner.strategies.internal.TaskFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,10 +32,46 @@ import org.jspecify.annotations.Nullable;
 final class ThreadPoolRunner extends AbstractTaskRunner {
   private final Pool pool;
   private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+  private final StallWatchdog.Watched watched;
 
+  @SuppressWarnings("this-escape") // the watchdog reads workers, which exist only once tasks run
   ThreadPoolRunner(RunnerSpec spec) {
     super(spec);
     this.pool = new Pool(spec.maxConcurrency(), this::newWorker);
+    long stallThreshold = StallWatchdog.configuredThresholdNanos();
+    this.watched =
+        new StallWatchdog.Watched() {
+          @Override
+          public String name() {
+            return ThreadPoolRunner.this.name();
+          }
+
+          @Override
+          public void visitRunning(StallWatchdog.RunningVisitor visitor) {
+            for (Worker worker : workers) {
+              TaskFuture<?> current = worker.current();
+              if (current != null) {
+                visitor.visit(worker, current);
+              }
+            }
+          }
+
+          @Override
+          public long meanWallNanos(String key) {
+            return profiler.meanWallNanos(key);
+          }
+
+          @Override
+          public long thresholdNanos() {
+            return stallThreshold;
+          }
+
+          @Override
+          public void stalled() {
+            stats.stalled();
+          }
+        };
+    StallWatchdog.watch(watched);
   }
 
   private ForkJoinWorkerThread newWorker(ForkJoinPool forkJoinPool) {
@@ -72,6 +111,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
   @Override
   protected void onTerminated() {
+    StallWatchdog.unwatch(watched);
     pool.shutdown();
   }
 
@@ -135,16 +175,33 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
         task.run();
       } finally {
         if (worker != null) {
-          worker.setCurrent(null);
+          worker.clearCurrent();
         }
       }
       return true;
     }
   }
 
+  /**
+   * A pool thread that publishes the task it runs, read with acquire semantics by {@code
+   * shutdownNow} and the stall watchdog.
+   */
   private static final class Worker extends ForkJoinWorkerThread {
+    private static final VarHandle CURRENT;
+
+    static {
+      try {
+        CURRENT =
+            MethodHandles.lookup().findVarHandle(Worker.class, "current", TaskFuture.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final ThreadPoolRunner runner;
-    private volatile @Nullable TaskFuture<?> current;
+
+    @SuppressWarnings("UnusedVariable") // accessed through CURRENT
+    private @Nullable TaskFuture<?> current;
 
     Worker(ForkJoinPool pool, ThreadPoolRunner runner) {
       super(null, pool, true);
@@ -152,11 +209,24 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     @Nullable TaskFuture<?> current() {
-      return current;
+      return (TaskFuture<?>) CURRENT.getAcquire(this);
     }
 
-    void setCurrent(@Nullable TaskFuture<?> task) {
-      current = task;
+    /**
+     * Publishes the task this worker is about to run. A volatile store: it must be ordered before
+     * the task's check for {@code shutdownNow} (a load), so that either that check sees the stop
+     * or {@code cancelRunning} sees this task.
+     */
+    void setCurrent(TaskFuture<?> task) {
+      CURRENT.setVolatile(this, task);
+    }
+
+    /**
+     * Forgets the finished task. A release store is enough (no load after it needs ordering): a
+     * {@code cancelRunning} that still sees the finished task cancels a done future, a no-op.
+     */
+    void clearCurrent() {
+      CURRENT.setRelease(this, (TaskFuture<?>) null);
     }
 
     @Override

@@ -1,0 +1,106 @@
+package io.taskrunner.jcstress;
+
+import io.taskrunner.Strategy;
+import io.taskrunner.Workload;
+import io.taskrunner.spi.RunnerSpec;
+import io.taskrunner.strategies.internal.AbstractTaskRunner;
+import io.taskrunner.strategies.internal.TaskFuture;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The shipped {@link AbstractTaskRunner} (admission, lifecycle, stats) and {@link TaskFuture}
+ * (future and interrupt protocol) with a strategy that has no threads of its own, so that a
+ * jcstress actor can be the "runner thread": {@code inline} runs each task inside {@code
+ * dispatch} on the submitting thread; otherwise {@code dispatch} holds the task until an actor
+ * calls {@link #runHeld()}. It counts {@link #onTerminated} calls so tests can check that
+ * termination happens exactly once.
+ *
+ * <p>Thread-safety: as {@link AbstractTaskRunner}; at most one task is held at a time.
+ */
+final class ProbeRunner extends AbstractTaskRunner {
+  private final boolean inline;
+  private final AtomicInteger terminations = new AtomicInteger();
+  private volatile @Nullable TaskFuture<?> held;
+
+  private ProbeRunner(boolean inline) {
+    super(
+        new RunnerSpec(
+            Workload.cpuBound(), Strategy.THREAD_POOL, "probe", 1, 1, /* taskTimeout= */ null));
+    this.inline = inline;
+  }
+
+  /** A runner that runs each task inside {@code submit}, on the submitting thread. */
+  static ProbeRunner inline() {
+    return new ProbeRunner(true);
+  }
+
+  /** A runner that holds the submitted task until {@link #runHeld()}. */
+  static ProbeRunner held() {
+    return new ProbeRunner(false);
+  }
+
+  /** Runs the held task on the calling thread, as a pool thread would. */
+  void runHeld() {
+    TaskFuture<?> task = held;
+    if (task == null) {
+      throw new IllegalStateException("no task was submitted");
+    }
+    task.run();
+  }
+
+  /** How many times the runner terminated; 1 at most, and 1 once shut down with nothing left. */
+  int terminations() {
+    return terminations.get();
+  }
+
+  @Override
+  protected void dispatch(TaskFuture<?> task) {
+    if (inline) {
+      task.run();
+    } else {
+      held = task;
+    }
+  }
+
+  @Override
+  protected List<TaskFuture<?>> drainQueued() {
+    TaskFuture<?> task = held;
+    return task == null || task.hasStarted() ? List.of() : List.of(task);
+  }
+
+  @Override
+  protected void cancelRunning() {}
+
+  @Override
+  protected void onTerminated() {
+    terminations.incrementAndGet();
+  }
+
+  @Override
+  protected boolean awaitResources(long nanos) {
+    return true;
+  }
+
+  @Override
+  protected boolean resourcesReleased() {
+    return true;
+  }
+
+  @Override
+  protected boolean isOwnThread(Thread thread) {
+    return false;
+  }
+
+  @Override
+  protected Executor continuationExecutor() {
+    return Runnable::run;
+  }
+
+  @Override
+  protected int mapBatches() {
+    return 1;
+  }
+}

@@ -1,0 +1,244 @@
+package io.taskrunner.jcstress;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.Runners;
+import io.taskrunner.TaskRunner;
+import io.taskrunner.Workload;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+/**
+ * {@code submit} racing {@code shutdown}: the runner packs "open?" and "how many accepted tasks are
+ * unfinished" into one CAS-ed word ({@code ctl} in {@code AbstractTaskRunner}), so taking a slot
+ * fails once the shutdown is published, and whoever takes the count to zero in a shut-down state
+ * terminates the runner. The race: a submit reads "open, 0 pending" while the shutdown flips the
+ * state; if the two were separate fields, the task could be accepted after termination was
+ * decided (it would never run, or run on a pool that is gone), or termination could fire twice
+ * (both the shutdown and the task's release seeing "shut down, nothing pending").
+ *
+ * <p>Every case records, in order: whether the submit was accepted (1) or rejected (0); how many
+ * times the task ran; how many times the runner terminated; whether a submit made after
+ * termination was accepted (it must not be).
+ *
+ * <p>Run: {@code java -jar jcstress-tests/target/jcstress.jar -m quick -sc false -jvmArgs
+ * "-Xmx256m" -t 'io.taskrunner.jcstress.SubmitCloseStress'}
+ */
+public final class SubmitCloseStress {
+  private SubmitCloseStress() {}
+
+  /**
+   * The race in isolation: a model of {@code ctl} (state in the top byte, count below) with the
+   * same three operations: take a slot, release it, shut down.
+   */
+  @JCStressTest
+  @Outcome(
+      id = "1, 1, 1, 0",
+      expect = ACCEPTABLE,
+      desc = "submit won: the task was accepted, ran once, and its release terminated the runner")
+  @Outcome(
+      id = "0, 0, 1, 0",
+      expect = ACCEPTABLE,
+      desc = "shutdown won: the task was rejected, never ran, and the shutdown terminated")
+  @Outcome(
+      expect = FORBIDDEN,
+      desc =
+          "an accepted task did not run exactly once, a rejected one ran, termination did not"
+              + " happen exactly once, or a task was accepted after termination")
+  @State
+  public static class Simple {
+    private static final int SHIFT = 56;
+    private static final long RUNNING = 0;
+    private static final long SHUTDOWN = 1;
+    private static final long TERMINATED = 3;
+    private static final long COUNT = (1L << SHIFT) - 1;
+
+    private final AtomicLong ctl = new AtomicLong();
+    private final AtomicInteger ran = new AtomicInteger();
+    private final AtomicInteger terminations = new AtomicInteger();
+
+    private boolean tryAcquire() {
+      for (; ; ) {
+        long c = ctl.get();
+        if (c >>> SHIFT != RUNNING) {
+          return false;
+        }
+        if (ctl.compareAndSet(c, c + 1)) {
+          return true;
+        }
+      }
+    }
+
+    private void release() {
+      long c = ctl.decrementAndGet();
+      if (c >>> SHIFT != RUNNING && (c & COUNT) == 0) {
+        tryTerminate();
+      }
+    }
+
+    private void tryTerminate() {
+      for (; ; ) {
+        long c = ctl.get();
+        long state = c >>> SHIFT;
+        if (state == RUNNING || state == TERMINATED || (c & COUNT) != 0) {
+          return;
+        }
+        if (ctl.compareAndSet(c, TERMINATED << SHIFT)) {
+          terminations.incrementAndGet();
+          return;
+        }
+      }
+    }
+
+    @Actor
+    public void submit(IIII_Result r) {
+      if (tryAcquire()) {
+        r.r1 = 1;
+        ran.incrementAndGet();
+        release();
+      }
+    }
+
+    @Actor
+    public void shutdown() {
+      for (; ; ) {
+        long c = ctl.get();
+        if (c >>> SHIFT >= SHUTDOWN || ctl.compareAndSet(c, (SHUTDOWN << SHIFT) | (c & COUNT))) {
+          break;
+        }
+      }
+      tryTerminate();
+    }
+
+    @Arbiter
+    public void arbiter(IIII_Result r) {
+      r.r2 = ran.get();
+      r.r3 = terminations.get();
+      r.r4 = tryAcquire() ? 1 : 0;
+    }
+  }
+
+  /**
+   * The shipped {@code AbstractTaskRunner} and {@code TaskFuture} with a strategy that runs the
+   * task inside {@code submit}, so the task's release of its slot races the shutdown as tightly as
+   * the slot's acquisition does; {@code onTerminated} calls are counted.
+   */
+  @JCStressTest
+  @Outcome(
+      id = "1, 1, 1, 0",
+      expect = ACCEPTABLE,
+      desc = "submit won: the task was accepted, ran once, and the runner terminated once after it")
+  @Outcome(
+      id = "0, 0, 1, 0",
+      expect = ACCEPTABLE,
+      desc = "shutdown won: the task was rejected, never ran, and the runner terminated once")
+  @Outcome(
+      expect = FORBIDDEN,
+      desc =
+          "an accepted task did not run exactly once, a rejected one ran, termination did not"
+              + " happen exactly once, or a task was accepted after termination")
+  @State
+  public static class Actual {
+    private final ProbeRunner runner = ProbeRunner.inline();
+    private final AtomicInteger ran = new AtomicInteger();
+
+    @Actor
+    public void submit(IIII_Result r) {
+      try {
+        ListenableFuture<Integer> unused = runner.submit(ran::incrementAndGet);
+        r.r1 = 1;
+      } catch (RejectedExecutionException e) {
+        r.r1 = 0;
+      }
+    }
+
+    @Actor
+    public void shutdown() {
+      runner.shutdown();
+    }
+
+    @Arbiter
+    public void arbiter(IIII_Result r) {
+      r.r2 = ran.get();
+      r.r3 = runner.terminations();
+      r.r4 = lateSubmitAccepted(runner) ? 1 : 0;
+    }
+  }
+
+  /**
+   * The CPU runner as users get it ({@code Runners.forWorkload(cpuBound().maxConcurrency(1))}):
+   * the task runs on a pool thread, so its release races the shutdown from a third thread. The
+   * third field is 1 when the runner terminated (within 30 s) with the task's future done.
+   */
+  @JCStressTest
+  @Outcome(
+      id = "1, 1, 1, 0",
+      expect = ACCEPTABLE,
+      desc = "submit won: the task was accepted, ran once, and the runner then terminated")
+  @Outcome(
+      id = "0, 0, 1, 0",
+      expect = ACCEPTABLE,
+      desc = "shutdown won: the task was rejected, never ran, and the runner terminated")
+  @Outcome(
+      expect = FORBIDDEN,
+      desc =
+          "an accepted task did not run exactly once, a rejected one ran, the runner did not"
+              + " terminate, or a task was accepted after termination")
+  @State
+  public static class ActualThreadPool {
+    private final TaskRunner runner =
+        Runners.forWorkload(Workload.cpuBound().maxConcurrency(1).named("stress"));
+    private final AtomicInteger ran = new AtomicInteger();
+    private volatile @Nullable ListenableFuture<Integer> accepted;
+
+    @Actor
+    public void submit(IIII_Result r) {
+      try {
+        accepted = runner.submit(ran::incrementAndGet);
+        r.r1 = 1;
+      } catch (RejectedExecutionException e) {
+        r.r1 = 0;
+      }
+    }
+
+    @Actor
+    public void shutdown() {
+      runner.asExecutorService().shutdown();
+    }
+
+    @Arbiter
+    public void arbiter(IIII_Result r) {
+      boolean terminated;
+      try {
+        terminated = runner.awaitTermination(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        terminated = false;
+      }
+      ListenableFuture<Integer> future = accepted;
+      r.r2 = ran.get();
+      r.r3 = terminated && (future == null || future.isDone()) ? 1 : 0;
+      r.r4 = lateSubmitAccepted(runner) ? 1 : 0;
+    }
+  }
+
+  private static boolean lateSubmitAccepted(TaskRunner runner) {
+    try {
+      ListenableFuture<Integer> unused = runner.submit(() -> 0);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+}
