@@ -100,6 +100,26 @@ class ProcessPoolFaultTest {
   }
 
   @Test
+  void map_packsNumbers_andKeepsNullsAndMixedTypes() throws Exception {
+    List<Long> longs = java.util.stream.LongStream.range(0, 5_000).boxed().toList();
+    assertThat(pool.map(x -> x * 2, longs).get())
+        .isEqualTo(longs.stream().map(x -> x * 2).toList());
+    List<Double> doubles = IntStream.range(0, 1_000).mapToObj(i -> i / 4.0).toList();
+    assertThat(pool.map(x -> x + 0.5, doubles).get())
+        .isEqualTo(doubles.stream().map(x -> x + 0.5).toList());
+    List<@org.jspecify.annotations.Nullable Object> mixed = Arrays.asList(1, null, "two", 3L, 4.0);
+    assertThat(pool.<@org.jspecify.annotations.Nullable Object, @org.jspecify.annotations.Nullable Object>map(x -> x, mixed).get())
+        .containsExactly(1, null, "two", 3L, 4.0);
+  }
+
+  @Test
+  void map_oneFailure_failsTheWholeMapWithThatException() {
+    List<Integer> inputs = IntStream.range(0, 200).boxed().toList();
+    Throwable failure = causeOf(pool.map(ProcessPoolFaultTest::failOn77, inputs));
+    assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessage("bad 77");
+  }
+
+  @Test
   void taskException_keepsRemoteStackTraceAndCauseChain() {
     ListenableFuture<Object> future = pool.submit(ProcessPoolFaultTest::failDeep);
     Throwable failure = causeOf(future);
@@ -498,6 +518,13 @@ class ProcessPoolFaultTest {
   }
 
   // ---- task bodies (static, so that lambdas capture nothing else) ----------------------------
+
+  static int failOn77(int x) {
+    if (x == 77) {
+      throw new IllegalStateException("bad " + x);
+    }
+    return x;
+  }
 
   static Object failDeep() throws Exception {
     throw new IllegalStateException("outer", new IOException("inner"));
