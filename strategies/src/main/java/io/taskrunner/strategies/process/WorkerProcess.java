@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,10 +24,9 @@ import org.jspecify.annotations.Nullable;
  * The pool's handle on one worker process: its pipes, its in-flight table, and two daemon platform
  * threads, one reading frames from the worker's protocol stream and one draining its stderr.
  *
- * <p>Concurrency: requests are written under the output stream's lock; the reader thread alone
- * reads frames and completes replies. The in-flight table is closed exactly once, when the worker
- * is found dead ({@code death} is set under this object's lock, and {@link #send} registers a task
- * under the same lock), so every registered task gets exactly one reply: its frame or the crash.
+ * <p>Concurrency: requests are written under the write lock; the reader thread alone reads frames
+ * and completes replies. The {@link InFlightTable} is closed exactly once, when the worker is found
+ * dead, so every registered task gets exactly one reply: its frame or the crash.
  * The fields {@code assigned}, {@code started} and {@code retiring} belong to the pool and are
  * guarded by the pool's lock.
  *
@@ -48,7 +45,7 @@ final class WorkerProcess {
   private final DataOutputStream toWorker;
   private final DataInputStream fromWorker;
   private final int maxFrameBytes;
-  private final Map<Long, RemoteTask<?>> inFlight = new ConcurrentHashMap<>();
+  private final InFlightTable<RemoteTask<?>> inFlight = new InFlightTable<>();
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final CountDownLatch exited = new CountDownLatch(1);
   private final Thread drainer;
@@ -110,11 +107,8 @@ final class WorkerProcess {
    * @return {@code false} if the worker is already dead (the task was not sent)
    */
   boolean send(RemoteTask<?> task) {
-    synchronized (this) {
-      if (death != null) {
-        return false;
-      }
-      inFlight.put(task.id, task);
+    if (!inFlight.register(task.id, task)) {
+      return false; // closed: death is set
     }
     try {
       write(Frames.REQUEST, task.id, task.payload);
@@ -270,13 +264,10 @@ final class WorkerProcess {
     WorkerCrashedException crash =
         new WorkerCrashedException(label, process.pid(), exitCode, reason, tail(), failure);
     synchronized (this) {
-      death = crash;
+      death = crash; // before the table closes: a refused register finds it
     }
-    for (Long id : List.copyOf(inFlight.keySet())) {
-      RemoteTask<?> task = inFlight.remove(id);
-      if (task != null) {
-        task.deliverCrash(crash);
-      }
+    for (RemoteTask<?> task : inFlight.close()) {
+      task.deliverCrash(crash);
     }
     try {
       pool.workerExited(this, crash, wasReady);
