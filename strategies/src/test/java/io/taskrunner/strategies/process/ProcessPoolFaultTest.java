@@ -410,6 +410,64 @@ class ProcessPoolFaultTest {
   }
 
   @Test
+  void withoutTheShell_strayBytesOnFd1_areDetectedAsAProtocolError_neverMisread() throws Exception {
+    // protectStdout off: frames share fd 1 (the fallback where /bin/sh is missing). System.out is
+    // still redirected; a raw write to fd 1 corrupts the stream, and the pool must notice.
+    ProcessPoolConfig defaults = ProcessPoolConfig.defaults();
+    ProcessPoolConfig unprotected =
+        new ProcessPoolConfig(
+            defaults.jvmOptions(),
+            defaults.maxHeap(),
+            defaults.classPath(),
+            defaults.javaCommand(),
+            defaults.recycleAfterTasks(),
+            defaults.recycleAboveHeapBytes(),
+            defaults.maxFrameBytes(),
+            defaults.startupTimeout(),
+            defaults.cancelGrace(),
+            defaults.maxInFlightPerWorker(),
+            defaults.deserializationFilter(),
+            defaults.workerCommand(),
+            defaults.codec(),
+            defaults.sharedArchive(),
+            false);
+    io.taskrunner.spi.RunnerSpec spec =
+        new io.taskrunner.spi.RunnerSpec(
+            io.taskrunner.Workload.cpuBound().isolated(),
+            io.taskrunner.Strategy.PROCESS_POOL,
+            "unprotected",
+            1,
+            16,
+            null);
+    try (TaskRunner bare = ProcessPoolProvider.create(spec, unprotected)) {
+      String marker = "println-" + UUID.randomUUID();
+      assertThat(bare.submit(() -> printToSystemOut(marker)).get()).isEqualTo(1);
+      long pid = runner(bare).workerPids().get(0);
+      assertThat(bare.submit(() -> 2).get()).as("System.out did not touch the protocol").isEqualTo(2);
+
+      Throwable failure = causeOf(bare.submit(() -> writeRawToFd1("stray text on fd 1\n")));
+      assertThat(failure).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("protocol");
+      assertThat(failure.getCause()).isInstanceOf(IOException.class).hasMessageContaining("bad magic");
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      awaitWorkers(bare, 1);
+      assertThat(bare.submit(() -> 3).get()).isEqualTo(3);
+    }
+  }
+
+  static int writeRawToFd1(String text) throws IOException {
+    FileOutputStream fd1 = new FileOutputStream(FileDescriptor.out);
+    fd1.write(text.getBytes(UTF_8));
+    fd1.flush();
+    return 0;
+  }
+
+  static int printToSystemOut(String marker) {
+    System.out.println(marker);
+    System.out.flush();
+    return 1;
+  }
+
+  @Test
   void workerThatCannotStart_failsBuildWithItsStderr() {
     assertThatThrownBy(
             () ->
