@@ -58,8 +58,11 @@ class ModuleTest {
         .satisfies(
             p ->
                 assertThat(p.providers())
-                    .contains(
+                    .containsExactlyInAnyOrder(
                         "io.taskrunner.strategies.threads.ThreadPoolProvider",
-                        "io.taskrunner.strategies.threads.VirtualThreadProvider"));
+                        "io.taskrunner.strategies.threads.VirtualThreadProvider",
+                        "io.taskrunner.strategies.threads.AdaptiveProvider",
+                        "io.taskrunner.strategies.loop.EventLoopProvider",
+                        "io.taskrunner.strategies.process.ProcessPoolProvider"));
   }
 }

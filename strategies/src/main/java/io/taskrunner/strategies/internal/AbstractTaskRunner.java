@@ -219,7 +219,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
             new ArrayList<>(
                 items.subList(items.size() * b / batches, items.size() * (b + 1) / batches));
         // Keyed by the function, so that measuring and routing see the user's code, not map's.
-        parts.add(submit(Task.keyed(function.getClass().getName(), () -> applyAll(function, slice))));
+        parts.add(submit(Task.keyed(function.getClass().getName(), batchTask(function, slice))));
       }
     } catch (RuntimeException e) {
       parts.forEach(part -> part.cancel(true));
@@ -251,8 +251,18 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         MoreExecutors.directExecutor());
   }
 
+  /**
+   * The task that applies {@code function} to one batch of {@link #map}'s inputs, in order. The
+   * process pool overrides it to pack the batch for the pipe.
+   */
+  protected <I extends @Nullable Object, O extends @Nullable Object> Task<List<O>> batchTask(
+      TaskFunction<? super I, ? extends O> function, List<I> slice) {
+    return () -> applyAll(function, slice);
+  }
+
+  /** Applies {@code function} to each input in order; stops with an exception if interrupted. */
   @SuppressWarnings("NullAway") // NullAway cannot see that a nullable I fits `? super I`
-  private static <I extends @Nullable Object, O extends @Nullable Object> List<O> applyAll(
+  protected static <I extends @Nullable Object, O extends @Nullable Object> List<O> applyAll(
       TaskFunction<? super I, ? extends O> function, List<I> slice) throws Exception {
     List<O> out = new ArrayList<>(slice.size());
     for (I input : slice) {

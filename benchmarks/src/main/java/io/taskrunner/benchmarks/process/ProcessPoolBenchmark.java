@@ -1,0 +1,186 @@
+package io.taskrunner.benchmarks.process;
+
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.TaskRunner;
+import io.taskrunner.strategies.ProcessPool;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * The process pool's figures from issue 3, measured in one run next to Python's {@code
+ * ProcessPoolExecutor} on the same workloads (when {@code python3} and {@code
+ * benchmarks/python/process_pool_peer.py} are found): start-up to first result, no-op {@code
+ * submit().get()} round trip, pipelined no-op throughput, {@code map} over 100 000 ints, CPU-bound
+ * speedup with 2 workers over 1, and the CPU time per pipelined task in the parent and in the
+ * workers. A plain program, not JMH: every figure is one measured run after a warm-up, so compare
+ * ratios within one run only.
+ *
+ * <p>Run from the repository root: {@code java -cp benchmarks/target/benchmarks.jar
+ * io.taskrunner.benchmarks.process.ProcessPoolBenchmark [maxInFlightPerWorker]} (default 8).
+ */
+public final class ProcessPoolBenchmark {
+  private ProcessPoolBenchmark() {}
+
+  private static final Map<String, String> JAVA = new LinkedHashMap<>();
+
+  /** Runs the figures and prints a Markdown table. */
+  public static void main(String[] args) throws Exception {
+    int depth = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+    for (int round = 0; round < 2; round++) { // the first round warms up the parent's JIT
+      JAVA.clear();
+      measurePool(depth);
+    }
+    double one = cpuJob(1);
+    double two = cpuJob(2);
+    record("CPU-bound speedup", one / two, "x");
+    Map<String, String> python = python();
+    System.out.println();
+    System.out.println("| figure | taskrunner process pool | Python ProcessPoolExecutor |");
+    System.out.println("|---|---:|---:|");
+    for (Map.Entry<String, String> row : JAVA.entrySet()) {
+      System.out.println(
+          "| " + row.getKey() + " | " + row.getValue() + " | " + python.getOrDefault(row.getKey(), "") + " |");
+    }
+  }
+
+  private static void measurePool(int depth) throws Exception {
+    long t0 = System.nanoTime();
+    try (TaskRunner pool =
+        ProcessPool.builder()
+            .workers(2)
+            .queueCapacity(1 << 20)
+            .maxInFlightPerWorker(depth)
+            .build()) {
+      int unused = pool.submit(() -> 1).get();
+      record("start-up to first result (2 workers)", (System.nanoTime() - t0) / 1e6, "ms");
+
+      long[] samples = new long[5_000];
+      for (int i = 0; i < 2_000; i++) {
+        unused = pool.submit(() -> 0).get();
+      }
+      for (int i = 0; i < samples.length; i++) {
+        long s = System.nanoTime();
+        unused = pool.submit(() -> 0).get();
+        samples[i] = System.nanoTime() - s;
+      }
+      Arrays.sort(samples);
+      record("no-op submit().get() p50", samples[samples.length / 2] / 1e3, "us");
+
+      int n = 100_000;
+      List<ProcessHandle> workers = ProcessHandle.current().children().toList();
+      long parentCpu0 = cpuNanos(ProcessHandle.current());
+      long workerCpu0 = workers.stream().mapToLong(ProcessPoolBenchmark::cpuNanos).sum();
+      long s = System.nanoTime();
+      List<ListenableFuture<Integer>> futures = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        futures.add(pool.submit(() -> 0));
+      }
+      unused = Futures.allAsList(futures).get().size();
+      record("pipelined no-op tasks/s", n / ((System.nanoTime() - s) / 1e9), "tasks/s");
+      record(
+          "  CPU per pipelined task, parent",
+          (cpuNanos(ProcessHandle.current()) - parentCpu0) / 1e3 / n,
+          "us");
+      record(
+          "  CPU per pipelined task, workers",
+          (workers.stream().mapToLong(ProcessPoolBenchmark::cpuNanos).sum() - workerCpu0) / 1e3 / n,
+          "us");
+
+      List<Integer> inputs = IntStream.range(0, 100_000).boxed().toList();
+      double best = 0;
+      for (int rep = 0; rep < 3; rep++) {
+        long m = System.nanoTime();
+        int size = pool.map(x -> x + 1, inputs).get().size();
+        best = Math.max(best, size / ((System.nanoTime() - m) / 1e9));
+      }
+      record("map over 100 000 ints", best, "items/s");
+    }
+  }
+
+  private static double cpuJob(int workers) throws Exception {
+    try (TaskRunner pool = ProcessPool.builder().workers(workers).build()) {
+      List<ListenableFuture<Long>> warm = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        warm.add(pool.submit(() -> countPrimes(200_000)));
+      }
+      long unused = Futures.allAsList(warm).get().size();
+      long s = System.nanoTime();
+      List<ListenableFuture<Long>> futures = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        futures.add(pool.submit(() -> countPrimes(3_000_000)));
+      }
+      unused = Futures.allAsList(futures).get().stream().mapToLong(Long::longValue).sum();
+      return (System.nanoTime() - s) / 1e9;
+    }
+  }
+
+  static long countPrimes(int limit) {
+    long count = 0;
+    for (int n = 2; n < limit; n++) {
+      boolean prime = true;
+      for (int d = 2; (long) d * d <= n; d++) {
+        if (n % d == 0) {
+          prime = false;
+          break;
+        }
+      }
+      if (prime) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static long cpuNanos(ProcessHandle process) {
+    return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+  }
+
+  private static void record(String figure, double value, String unit) {
+    String text = String.format(Locale.US, "%.1f %s", value, unit);
+    JAVA.put(figure, text);
+    System.out.println(figure + ": " + text);
+  }
+
+  /** Runs the Python peer, if it can; its figures keyed like ours. */
+  private static Map<String, String> python() throws InterruptedException {
+    Map<String, String> figures = new LinkedHashMap<>();
+    Path script = Path.of("benchmarks", "python", "process_pool_peer.py");
+    if (!Files.isRegularFile(script)) {
+      System.out.println("(no " + script + ": run from the repository root for the Python column)");
+      return figures;
+    }
+    try {
+      Process python = new ProcessBuilder("python3", script.toString(), "2").start();
+      try (BufferedReader lines =
+          new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          String[] parts = line.split("\t", -1);
+          if (parts.length == 3) {
+            figures.put(parts[0], parts[1] + " " + parts[2]);
+            System.out.println("python " + parts[0] + ": " + parts[1] + " " + parts[2]);
+          }
+        }
+      }
+      if (!python.waitFor(10, TimeUnit.MINUTES)) {
+        python.destroyForcibly();
+      }
+    } catch (IOException e) {
+      System.out.println("(python3 not available: " + e.getMessage() + ")");
+    }
+    return figures;
+  }
+}

@@ -1,0 +1,357 @@
+package io.taskrunner.strategies.process;
+
+import io.taskrunner.Task;
+import io.taskrunner.strategies.RemoteTaskException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The worker process: reads {@code REQUEST} and {@code CANCEL} frames from stdin, runs tasks one at
+ * a time in arrival order on one thread, and writes {@code RESULT}, {@code FAILURE} and {@code
+ * CANCELLED} frames to the protocol stream.
+ *
+ * <p>Arguments: {@code <parent pid> <max frame bytes> <frames> [<filter pattern>]}, where {@code
+ * frames} is {@code fd3} (frames go to {@code /dev/fd/3}; the launcher moved the real stdout there
+ * and pointed fd 1 at stderr, so nothing a task prints, even to {@link FileDescriptor#out}, can
+ * reach the protocol) or {@code stdout} (frames go to fd 1 and {@link System#out} is redirected
+ * to stderr; a direct write to fd 1 would then corrupt the stream, which the pool detects).
+ *
+ * <p>Lifecycle: the worker exits at once ({@link Runtime#halt}) when stdin ends, which happens
+ * when the pool closes it or the parent dies, and when a watchdog sees the parent process gone.
+ * Failures of a task (an exception, a result that is not serializable or too large, a class
+ * missing here) are sent as {@code FAILURE}; the worker lives. A protocol error exits with code 2.
+ *
+ * <p>Concurrency: the reader thread owns the input; the task thread runs tasks; frames are written
+ * under the output stream's lock. A cancel interrupts the task thread only while it runs that very
+ * task (both sides hold the job's lock).
+ */
+public final class WorkerMain {
+  /** System property: ask to be recycled when the heap in use after a GC exceeds this (bytes). */
+  static final String HEAP_LIMIT_PROPERTY = "taskrunner.worker.recycleAboveHeap";
+
+  private final long heapLimit = Long.getLong(HEAP_LIMIT_PROPERTY, 0L);
+  private boolean retireSent;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+  private final int maxFrameBytes;
+  private final ObjectInputFilter filter;
+  private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+  private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+
+  private WorkerMain(DataInputStream in, DataOutputStream out, int maxFrameBytes, String pattern) {
+    this.in = in;
+    this.out = out;
+    this.maxFrameBytes = maxFrameBytes;
+    this.filter = Codec.filter(maxFrameBytes, pattern);
+  }
+
+  /** Entry point; see the class comment for the arguments. */
+  public static void main(String[] args) throws IOException {
+    if (args.length < 3) {
+      System.err.println(
+          "usage: WorkerMain <parent pid> <max frame bytes> <fd3|stdout> [<filter pattern>]");
+      Runtime.getRuntime().halt(2);
+    }
+    long parentPid = Long.parseLong(args[0]);
+    int maxFrameBytes = Integer.parseInt(args[1]);
+    OutputStream frames;
+    if (args[2].equals("fd3")) {
+      frames = new FileOutputStream("/dev/fd/3");
+    } else {
+      frames = new FileOutputStream(FileDescriptor.out);
+      System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+    }
+    String pattern = args.length > 3 ? args[3] : "";
+    DataInputStream in =
+        new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+    System.setIn(new ByteArrayInputStream(new byte[0])); // tasks must not read the protocol
+    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(frames, 1 << 16));
+    WorkerMain worker = new WorkerMain(in, out, maxFrameBytes, pattern);
+    worker.watchParent(parentPid);
+    worker.serve();
+  }
+
+  private void watchParent(long parentPid) {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              for (; ; ) {
+                boolean alive = ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) {
+                  Runtime.getRuntime().halt(0);
+                }
+                try {
+                  TimeUnit.MILLISECONDS.sleep(250); // a poll period, not synchronisation
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "taskrunner-worker-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+
+  private void serve() throws IOException {
+    Thread runner = new Thread(this::runTasks, "taskrunner-worker-task");
+    runner.setDaemon(true);
+    runner.start();
+    long pid = ProcessHandle.current().pid();
+    byte[] about =
+        ("taskrunner worker, java " + Runtime.version()).getBytes(StandardCharsets.UTF_8);
+    send(
+        Frames.HELLO,
+        0,
+        ByteBuffer.allocate(8 + about.length).putLong(pid).put(about).array());
+    for (; ; ) {
+      Frames.Frame frame;
+      try {
+        frame = Frames.read(in, maxFrameBytes);
+      } catch (IOException e) {
+        System.err.println("taskrunner worker: protocol error on stdin, exiting: " + e);
+        System.err.flush();
+        Runtime.getRuntime().halt(2);
+        return;
+      }
+      if (frame == null) {
+        Runtime.getRuntime().halt(0); // the pool closed stdin or died
+        return;
+      }
+      switch (frame.type()) {
+        case Frames.REQUEST -> {
+          Job job = new Job(frame.id(), frame.payload());
+          jobs.put(job.id, job);
+          queue.addLast(job);
+        }
+        case Frames.CANCEL -> cancel(frame.id());
+        default -> {
+          System.err.println(
+              "taskrunner worker: unexpected frame "
+                  + Frames.typeName(frame.type())
+                  + " from the pool, exiting");
+          System.err.flush();
+          Runtime.getRuntime().halt(2);
+        }
+      }
+    }
+  }
+
+  private void cancel(long id) throws IOException {
+    Job job = jobs.get(id);
+    if (job == null) {
+      return; // finished already; its reply is on the way
+    }
+    boolean dropped;
+    synchronized (job) {
+      job.cancelled = true;
+      Thread thread = job.thread;
+      if (thread != null) {
+        thread.interrupt();
+      }
+      dropped = thread == null && queue.remove(job);
+    }
+    if (dropped) {
+      jobs.remove(id);
+      send(Frames.CANCELLED, id, new byte[0]);
+    }
+  }
+
+  private void runTasks() {
+    for (; ; ) {
+      Job job;
+      try {
+        job = queue.takeFirst();
+      } catch (InterruptedException e) {
+        return;
+      }
+      try {
+        runOne(job);
+      } catch (IOException e) {
+        // The pool went away; the reader sees end of stream and exits.
+        return;
+      }
+    }
+  }
+
+  private void runOne(Job job) throws IOException {
+    synchronized (job) {
+      if (job.cancelled) {
+        jobs.remove(job.id);
+        send(Frames.CANCELLED, job.id, new byte[0]);
+        return;
+      }
+      job.thread = Thread.currentThread();
+    }
+    int type = Frames.FAILURE;
+    byte[] reply;
+    Task<?> task = null;
+    try {
+      Object decoded = Codec.decode(job.payload, WorkerMain.class.getClassLoader(), filter);
+      if (decoded instanceof Task<?> t) {
+        task = t;
+        reply = new byte[0];
+      } else {
+        reply =
+            encodeFailure(
+                new IllegalArgumentException(
+                    "request is not a task: "
+                        + (decoded == null ? "null" : decoded.getClass().getName())));
+      }
+    } catch (ClassNotFoundException e) {
+      reply =
+          encodeFailure(
+              new ClassNotFoundException(
+                  "class "
+                      + e.getMessage()
+                      + " is missing in the worker (pid "
+                      + ProcessHandle.current().pid()
+                      + "): add it to the pool's class path",
+                  e));
+    } catch (IOException | RuntimeException e) {
+      reply = encodeFailure(new IOException("the task could not be decoded in the worker: " + e, e));
+    }
+    if (task != null) {
+      try {
+        Object result = task.call();
+        reply = encodeResult(result);
+        type = Frames.RESULT;
+      } catch (Throwable t) {
+        reply = encodeFailure(t);
+      }
+    }
+    boolean cancelled;
+    synchronized (job) {
+      job.thread = null;
+      boolean unused = Thread.interrupted(); // a late cancel must not hit the next task
+      cancelled = job.cancelled;
+    }
+    jobs.remove(job.id);
+    if (cancelled) {
+      send(Frames.CANCELLED, job.id, new byte[0]);
+    } else {
+      send(type, job.id, reply);
+    }
+    if (heapLimit > 0 && !retireSent && heapAfterLastGc() > heapLimit) {
+      retireSent = true;
+      send(Frames.RETIRE, 0, new byte[0]);
+    }
+  }
+
+  /** The heap in use right after the most recent collection: what the tasks left alive. */
+  private static long heapAfterLastGc() {
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        MemoryUsage afterGc = pool.getCollectionUsage();
+        if (afterGc != null) {
+          used += afterGc.getUsed();
+        }
+      }
+    }
+    return used;
+  }
+
+  /** Encodes a result, or throws the exception that explains why it cannot be sent. */
+  private byte[] encodeResult(@Nullable Object result) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = Codec.encode(result);
+    } catch (NotSerializableException e) {
+      String path =
+          result == null ? null : Codec.pathTo(result, "result", String.valueOf(e.getMessage()));
+      NotSerializableException failure =
+          new NotSerializableException(
+              "the task's result is not serializable: "
+                  + e.getMessage()
+                  + (path == null ? "" : " at " + path));
+      failure.initCause(e);
+      throw failure;
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("the task's result could not be serialized: " + e, e);
+    }
+    if (bytes.length > maxFrameBytes) {
+      throw new IOException(
+          String.format(
+              Locale.US,
+              "the task's result (%s) is %d bytes serialized, over maxFrameBytes %d",
+              result == null ? "null" : result.getClass().getName(),
+              bytes.length,
+              maxFrameBytes));
+    }
+    return bytes;
+  }
+
+  private byte[] encodeFailure(Throwable failure) {
+    byte[] bytes;
+    try {
+      bytes = Codec.encode(failure);
+    } catch (IOException | RuntimeException e) {
+      bytes = null;
+    }
+    if (bytes == null || bytes.length > maxFrameBytes) {
+      try {
+        bytes = Codec.encode(RemoteTaskException.copyOf(failure));
+      } catch (IOException | RuntimeException e) {
+        bytes = null;
+      }
+    }
+    if (bytes == null || bytes.length > maxFrameBytes) {
+      try {
+        bytes =
+            Codec.encode(
+                new IOException(
+                    "the task failed with "
+                        + failure.getClass().getName()
+                        + ", which could not be sent back within maxFrameBytes "
+                        + maxFrameBytes));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot encode a plain IOException", e);
+      }
+    }
+    return bytes;
+  }
+
+  private void send(int type, long id, byte[] payload) throws IOException {
+    synchronized (out) {
+      Frames.write(out, type, id, payload);
+      out.flush();
+    }
+  }
+
+  /** A request in this worker; {@code cancelled} and {@code thread} are guarded by the job. */
+  private static final class Job {
+    final long id;
+    final byte[] payload;
+    boolean cancelled;
+    @Nullable Thread thread;
+
+    Job(long id, byte[] payload) {
+      this.id = id;
+      this.payload = payload;
+    }
+  }
+}
