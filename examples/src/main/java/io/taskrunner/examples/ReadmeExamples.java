@@ -48,6 +48,30 @@ public final class ReadmeExamples {
     }
   }
 
+  /** CPU-bound and isolated: each task runs in a worker JVM; the lambda is serialized. */
+  public static long isolated(long[] range) throws InterruptedException, ExecutionException {
+    try (TaskRunner iso = Runners.forWorkload(Workload.cpuBound().isolated())) {
+      ListenableFuture<Long> primes = iso.submit(() -> countPrimes(range));
+      return primes.get();
+    }
+  }
+
+  /** Non-blocking I/O: many concurrent slow calls on an event loop. */
+  public static String onTheLoop() throws InterruptedException, ExecutionException {
+    try (TaskRunner loop = Runners.forWorkload(Workload.ioBound().nonBlocking())) {
+      ListenableFuture<String> r =
+          loop.submitAsync(ctx -> ctx.sleep(Duration.ofMillis(50)).thenApply(v -> "done"));
+      return r.get();
+    }
+  }
+
+  /** Undeclared: start, measure, route. */
+  public static int undeclared() throws InterruptedException, ExecutionException {
+    try (TaskRunner auto = Runners.forWorkload(Workload.unknown())) {
+      return auto.submit(() -> 6 * 7).get();
+    }
+  }
+
   /** What the chooser picks and why. */
   public static String explainIsolated() {
     return Runners.explain(Workload.cpuBound().isolated()).toString();

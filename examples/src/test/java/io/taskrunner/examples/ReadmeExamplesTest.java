@@ -31,6 +31,13 @@ class ReadmeExamplesTest {
   }
 
   @Test
+  void isolated_onlyNonBlocking_andUndeclared_runTheirSnippets() throws Exception {
+    assertThat(ReadmeExamples.isolated(new long[] {0, 100_000})).isEqualTo(9_592);
+    assertThat(ReadmeExamples.onTheLoop()).isEqualTo("done");
+    assertThat(ReadmeExamples.undeclared()).isEqualTo(42);
+  }
+
+  @Test
   void explain_namesTheProcessPoolAndItsCosts() {
     assertThat(ReadmeExamples.explainIsolated()).contains("PROCESS_POOL").contains("JVM start");
   }
