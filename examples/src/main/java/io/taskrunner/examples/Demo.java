@@ -1,11 +1,14 @@
 package io.taskrunner.examples;
 
+import com.google.common.base.CharMatcher;
+import com.google.common.base.Splitter;
 import io.taskrunner.Explanation;
 import io.taskrunner.Runners;
 import io.taskrunner.StrategyUnavailableException;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
 import io.taskrunner.examples.Scenarios.Scenario;
+import io.taskrunner.strategies.EventLoopRunner;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -53,7 +56,12 @@ public final class Demo {
     double scale = 1.0;
     String only = "all";
     Format format = Format.TEXT;
+    // Maven passes -Ddemo.args="..." as one argument: split it.
+    List<String> words = new ArrayList<>();
     for (String arg : args) {
+      words.addAll(Splitter.on(CharMatcher.whitespace()).omitEmptyStrings().splitToList(arg));
+    }
+    for (String arg : words) {
       if (arg.startsWith("--scale=")) {
         scale = Double.parseDouble(arg.substring("--scale=".length()));
       } else if (arg.startsWith("--scenario=")) {
@@ -241,6 +249,9 @@ public final class Demo {
       sampler.join();
       if (runner.stats().stalled() > 0) {
         note = "stall reported";
+      }
+      if (runner instanceof EventLoopRunner loop && loop.blockedLoopCount() > 0) {
+        note = "blocked the loop: reported " + loop.blockedLoopCount() + "x";
       }
       return new Row(
           scenario.id(),
