@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing for this: runners already publish the task each thread runs (for {@code shutdownNow}),
  * and the watchdog only reads it.
  *
- * <p>Setting: {@code -Dio.taskrunner.stallThresholdMillis} (default 2000), read when a runner is
- * created.
+ * <p>Setting: {@code -Dio.taskrunner.stallThresholdMillis} (default 2000; 0 turns the watchdog
+ * off), read when a runner is created.
  *
  * <p>Thread-safety: {@link #watch}/{@link #unwatch} may be called from any thread; everything else
  * runs on the watchdog thread.
@@ -71,10 +71,12 @@ public final class StallWatchdog {
     }
   }
 
-  /** The threshold a runner created now should use: {@code -Dio.taskrunner.stallThresholdMillis}. */
+  /**
+   * The threshold a runner created now should use: {@code -Dio.taskrunner.stallThresholdMillis};
+   * 0 (or less) means the runner is not watched.
+   */
   public static long configuredThresholdNanos() {
-    return Duration.ofMillis(Math.max(1, Long.getLong("io.taskrunner.stallThresholdMillis", 2000)))
-        .toNanos();
+    return Duration.ofMillis(Long.getLong("io.taskrunner.stallThresholdMillis", 2000)).toNanos();
   }
 
   /** Starts watching {@code runner} (and the watchdog thread, on first use). */

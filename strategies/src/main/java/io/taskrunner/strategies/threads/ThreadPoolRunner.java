@@ -71,7 +71,9 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
             stats.stalled();
           }
         };
-    StallWatchdog.watch(watched);
+    if (stallThreshold > 0) {
+      StallWatchdog.watch(watched);
+    }
   }
 
   private ForkJoinWorkerThread newWorker(ForkJoinPool forkJoinPool) {
