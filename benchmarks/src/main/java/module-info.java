@@ -6,5 +6,7 @@
 module io.taskrunner.benchmarks {
   requires io.taskrunner.strategies;
   requires jmh.core;
+  requires io.netty.transport; // the event-loop benchmarks' peer
+  requires io.netty.common;
   requires static com.google.errorprone.annotations;
 }

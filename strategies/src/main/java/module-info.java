@@ -5,6 +5,7 @@
  */
 module io.taskrunner.strategies {
   requires transitive io.taskrunner.core;
+  requires java.management;
   requires jdk.jfr;
   requires static com.google.errorprone.annotations;
 
@@ -15,8 +16,16 @@ module io.taskrunner.strategies {
   exports io.taskrunner.strategies.threads to
       io.taskrunner.jcstress,
       io.taskrunner.benchmarks;
+  exports io.taskrunner.strategies.loop to
+      io.taskrunner.jcstress,
+      io.taskrunner.benchmarks;
+
+  // Builders and helpers users configure.
+  exports io.taskrunner.strategies;
 
   provides io.taskrunner.spi.RunnerProvider with
       io.taskrunner.strategies.threads.ThreadPoolProvider,
-      io.taskrunner.strategies.threads.VirtualThreadProvider;
+      io.taskrunner.strategies.threads.VirtualThreadProvider,
+      io.taskrunner.strategies.threads.AdaptiveProvider,
+      io.taskrunner.strategies.loop.EventLoopProvider;
 }

@@ -111,15 +111,17 @@ final class Chooser {
                 cpu.formula());
         reasons =
             List.of(
-                "nothing was declared: tasks start on a probe runner, which measures CPU time"
-                    + " against wall time per task key",
-                "after a few samples a key's later submissions go to the CPU pool or to virtual"
-                    + " threads; running tasks never move");
+                "nothing was declared: the first tasks of each key (its class, or Task.keyed) run"
+                    + " on platform threads with CPU time and wall time measured",
+                "after 4 samples a key's later tasks go to the CPU pool (at least 30% of wall"
+                    + " time on a CPU) or to virtual threads; one in 64 is re-measured and a key"
+                    + " that drifts moves; running tasks never move");
         tradeOffs =
             List.of(
-                "the first tasks of each key run before the decision and may run on the wrong"
-                    + " strategy",
-                "declaring the workload removes the probe and its measurement cost");
+                "until a key is decided its other tasks run on virtual threads, which is slower"
+                    + " than the pool for heavy computation",
+                "measuring costs about a microsecond per measured task; declaring the workload"
+                    + " removes it");
       }
       default -> throw new IllegalStateException("unknown strategy " + strategy);
     }

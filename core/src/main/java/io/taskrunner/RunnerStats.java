@@ -3,7 +3,9 @@ package io.taskrunner;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of a runner's counters and timings, from {@link TaskRunner#stats()}.
@@ -30,8 +32,11 @@ import java.util.Locale;
  * @param cancelled tasks whose future was cancelled, whether or not they had started
  * @param rejected submits refused because the runner was closed or full
  * @param timedOut tasks that outlived their timeout (also counted in {@code failed})
+ * @param stalled running tasks reported for holding a thread far past their key's usual time
  * @param queueWait how long sampled tasks waited between submit and start
  * @param runTime how long sampled tasks ran, from start to completion of their future
+ * @param keys what was measured per task key (see {@link Task#key()}): at most the 64 keys with
+ *     the most samples
  */
 public record RunnerStats(
     String runner,
@@ -44,8 +49,10 @@ public record RunnerStats(
     long cancelled,
     long rejected,
     long timedOut,
+    long stalled,
     Timing queueWait,
-    Timing runTime) {
+    Timing runTime,
+    List<KeyStats> keys) {
 
   /** Checks the invariants of a snapshot. */
   public RunnerStats {
@@ -53,6 +60,7 @@ public record RunnerStats(
     requireNonNull(strategy, "strategy");
     requireNonNull(queueWait, "queueWait");
     requireNonNull(runTime, "runTime");
+    keys = List.copyOf(keys);
     if (queued < 0 || running < 0 || completed < 0 || failed < 0 || cancelled < 0 || rejected < 0) {
       throw new IllegalArgumentException("counts must not be negative");
     }
@@ -65,6 +73,32 @@ public record RunnerStats(
   /** Tasks accepted and not yet done: {@code queued + running}. */
   public long pending() {
     return queued + running;
+  }
+
+  /**
+   * What a runner measured for one task key: how much of its wall time a task of that key spends
+   * on a CPU, where the key's tasks go, and any mismatch with what was declared.
+   *
+   * @param key the task key
+   * @param samples how many of its tasks were measured
+   * @param cpuShare CPU time divided by wall time over those samples, from 0 (always waiting) to 1
+   *     (always computing); CPU time is scaled up by the machine's load average per usable core
+   *     when that exceeds 1, since a computing thread then also waits for a core
+   * @param routedTo where later tasks of this key go, or {@code null} while still measuring
+   * @param report the mismatch reported for this key (declared CPU-bound but mostly waiting, or
+   *     declared I/O-bound but mostly computing), or {@code null}
+   */
+  public record KeyStats(
+      String key,
+      long samples,
+      double cpuShare,
+      @Nullable Strategy routedTo,
+      @Nullable String report) {
+
+    /** Checks the arguments. */
+    public KeyStats {
+      requireNonNull(key, "key");
+    }
   }
 
   /**

@@ -29,4 +29,22 @@ public interface Task<T extends @Nullable Object> extends Serializable {
    * @throws Exception any failure, which fails the task's future with this exception as its cause
    */
   T call() throws Exception;
+
+  /**
+   * The key under which runners measure this task (CPU time against wall time) and, for {@link
+   * Workload#unknown()}, route it. By default the task's class: one key per lambda or method
+   * reference in the source. Give tasks that behave alike a shared key with {@link #keyed}.
+   */
+  default String key() {
+    return getClass().getName();
+  }
+
+  /**
+   * Returns {@code task} under an explicit {@link #key()}.
+   *
+   * @throws IllegalArgumentException if {@code key} is blank
+   */
+  static <T extends @Nullable Object> Task<T> keyed(String key, Task<T> task) {
+    return new KeyedTask<>(key, task);
+  }
 }

@@ -1,48 +1,71 @@
 package io.taskrunner.examples;
 
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.sun.net.httpserver.HttpServer;
+import io.taskrunner.Explanation;
 import io.taskrunner.Runners;
 import io.taskrunner.StrategyUnavailableException;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.taskrunner.examples.Scenarios.Scenario;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.LongStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The main demo: what the chooser picks for each kind of work and why, then two of the talk's
- * scenarios run with the chosen runner and with the wrong one, with wall-clock timings from this
- * machine.
+ * The main demo: the talk's scenarios, each run on every strategy and on the chooser's pick, with
+ * wall time, CPU time, peak threads and processes, measured on this machine.
  *
- * <p>Usage: {@code Demo [--scale=<factor>]}; {@code --scale=0.1} runs a tenth of the work.
+ * <pre>
+ * Demo [--scenario=all|http|cpu|fanout|report|watch] [--scale=1.0] [--format=text|markdown|csv]
+ * </pre>
+ *
+ * <p>{@code --scale} multiplies the amount of work ({@code 0.1} for a quick look); {@code --format}
+ * chooses how the table is written. A progress line goes to standard error. Exits with 1 if any
+ * strategy failed or computed a different answer.
  */
 public final class Demo {
   private Demo() {}
 
-  /** Runs the demo on standard output. */
+  /** Output formats of the table. */
+  enum Format {
+    TEXT,
+    MARKDOWN,
+    CSV
+  }
+
+  /** The contenders: every strategy, as the workload that selects it. */
+  static final List<Workload> CONTENDERS =
+      List.of(
+          Workload.cpuBound(),
+          Workload.cpuBound().isolated(),
+          Workload.ioBound(),
+          Workload.ioBound().nonBlocking(),
+          Workload.unknown());
+
+  /** Runs the demo. */
   public static void main(String[] args) throws Exception {
     double scale = 1.0;
+    String only = "all";
+    Format format = Format.TEXT;
     for (String arg : args) {
       if (arg.startsWith("--scale=")) {
         scale = Double.parseDouble(arg.substring("--scale=".length()));
+      } else if (arg.startsWith("--scenario=")) {
+        only = arg.substring("--scenario=".length());
+      } else if (arg.startsWith("--format=")) {
+        format = Format.valueOf(arg.substring("--format=".length()).toUpperCase(Locale.ROOT));
       } else {
-        System.err.println("usage: Demo [--scale=<factor>]   (unknown argument: " + arg + ")");
+        System.err.println(
+            "usage: Demo [--scenario=all|http|cpu|fanout|report|watch] [--scale=<factor>]"
+                + " [--format=text|markdown|csv]   (unknown argument: "
+                + arg
+                + ")");
         System.exit(2);
       }
     }
@@ -50,193 +73,283 @@ public final class Demo {
       System.err.println("scale must be positive: " + scale);
       System.exit(2);
     }
-    run(scale, System.out);
-  }
-
-  /** Runs the demo at {@code scale}, printing to {@code out}. */
-  public static void run(double scale, PrintStream out) throws Exception {
-    out.println("taskrunner demo: threads, processes and async, chosen for the JVM");
-    out.println();
-    out.println("== What the chooser picks, and why ==");
-    for (Workload workload :
-        List.of(
-            Workload.cpuBound(),
-            Workload.cpuBound().isolated(),
-            Workload.ioBound(),
-            Workload.ioBound().nonBlocking(),
-            Workload.unknown())) {
-      out.println(Runners.explain(workload));
+    var rows = run(scale, only, format, System.out, System.err);
+    if (rows.stream().anyMatch(r -> r.note().startsWith("WRONG") || r.note().startsWith("failed"))) {
+      System.exit(1);
     }
-    blockingHttpFanOut(Math.max(4, (int) (200 * scale)), out);
-    out.println();
-    cpuJob(Math.max(100_000L, (long) (3_000_000 * scale)), out);
-    out.println();
-    otherStrategies(out);
   }
 
-  private static void blockingHttpFanOut(int calls, PrintStream out) throws Exception {
-    int delayMs = 50;
-    out.printf(
-        Locale.US,
-        "== Blocking I/O fan-out: %d HTTP calls from blocking code, each answered after %d ms ==%n",
-        calls,
-        delayMs);
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext(
-        "/slow",
-        exchange -> {
-          try {
-            Thread.sleep(delayMs); // the slow dependency
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          try (OutputStream os = exchange.getResponseBody()) {
-            os.write(body);
-          }
-        });
-    server.start();
-    URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/slow");
-    try {
-      out.printf(Locale.US, "%-34s %-16s %10s %12s%n", "runner", "strategy", "wall", "calls/s");
-      for (Workload workload : List.of(Workload.ioBound(), Workload.cpuBound())) {
-        try (TaskRunner runner = Runners.forWorkload(workload)) {
-          fetchAll(runner, uri, 4); // warm-up: class loading and the first connections
-          long start = System.nanoTime();
-          fetchAll(runner, uri, calls);
-          long nanos = System.nanoTime() - start;
+  /** One measured run of one scenario on one runner. */
+  record Row(
+      String scenario,
+      Workload workload,
+      String strategy,
+      @Nullable Duration wall,
+      @Nullable Duration cpu,
+      int peakThreads,
+      int peakProcesses,
+      int peakInFlight,
+      long checksum,
+      boolean chosen,
+      String note) {
+
+    /** Whether this run produced {@code expected}; a run that failed or did not run did not. */
+    boolean correct(long expected) {
+      return wall != null && checksum == expected;
+    }
+  }
+
+  /**
+   * Runs the scenarios at {@code scale}, printing to {@code out}; progress goes to {@code
+   * progress} if not null. Returns the rows, for tests.
+   */
+  static List<Row> run(
+      double scale, String only, Format format, PrintStream out, @Nullable PrintStream progress)
+      throws Exception {
+    List<Row> rows = new ArrayList<>();
+    try (SlowServer server = new SlowServer()) {
+      List<Scenario> scenarios =
+          Scenarios.all(server, scale).stream()
+              .filter(s -> only.equals("all") || s.id().equals(only))
+              .toList();
+      if (scenarios.isEmpty()) {
+        throw new IllegalArgumentException("no scenario named " + only);
+      }
+      if (format == Format.TEXT) {
+        out.println("taskrunner demo: the talk's three models (threads, processes, async) on the JVM");
+        out.println(Runners.explain(Workload.cpuBound()).sizing());
+        out.println();
+      }
+      int total = scenarios.size() * CONTENDERS.size();
+      int done = 0;
+      for (Scenario scenario : scenarios) {
+        Explanation pick = Runners.explain(scenario.declared());
+        if (format == Format.TEXT) {
+          out.printf(Locale.US, "== %s: %s ==%n", scenario.id(), scenario.title());
           out.printf(
               Locale.US,
-              "%-34s %-16s %10s %12.0f%s%n",
-              workload,
-              runner.strategy(),
-              millis(nanos),
-              calls / (nanos / 1e9),
-              workload.equals(Workload.ioBound()) ? "   <- chosen for blocking I/O" : "");
+              "declared %s -> %s: %s%n",
+              scenario.declared(),
+              pick.strategy(),
+              pick.reasons().get(0));
         }
-      }
-    } finally {
-      server.stop(0);
-    }
-    out.printf(
-        Locale.US,
-        "A virtual thread per call waits on all %d calls at once; a pool sized for CPU work waits"
-            + " on %d at a time.%n",
-        calls,
-        Runners.explain(Workload.cpuBound()).spec().maxConcurrency());
-  }
-
-  private static void fetchAll(TaskRunner runner, URI uri, int calls) throws Exception {
-    List<ListenableFuture<String>> pages = new ArrayList<>();
-    for (int i = 0; i < calls; i++) {
-      pages.add(runner.submit(() -> fetch(uri)));
-    }
-    List<String> bodies = Futures.allAsList(pages).get(5, TimeUnit.MINUTES);
-    if (!bodies.stream().allMatch("ok"::equals)) {
-      throw new IllegalStateException("unexpected response in " + bodies);
-    }
-  }
-
-  /** A classic blocking HTTP call, like a JDBC query: the thread waits on the socket. */
-  private static String fetch(URI uri) throws IOException {
-    HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
-    connection.setConnectTimeout(30_000);
-    connection.setReadTimeout(30_000);
-    try (InputStream in = connection.getInputStream()) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } finally {
-      connection.disconnect();
-    }
-  }
-
-  private static void cpuJob(long limit, PrintStream out)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    int ranges = 64;
-    out.printf(
-        Locale.US, "== CPU-bound: count the primes below %,d in %d ranges ==%n", limit, ranges);
-    List<long[]> chunks = new ArrayList<>();
-    for (int i = 0; i < ranges; i++) {
-      chunks.add(new long[] {limit * i / ranges, limit * (i + 1) / ranges});
-    }
-    long warmUp = countPrimes(0, 200_000); // let the JIT compile the loop before anything is timed
-    if (warmUp != 17_984) {
-      throw new IllegalStateException("pi(200 000) is 17 984, not " + warmUp);
-    }
-    long start = System.nanoTime();
-    long expected = chunks.stream().mapToLong(c -> countPrimes(c[0], c[1])).sum();
-    long sequential = System.nanoTime() - start;
-    out.printf(Locale.US, "%-34s %-16s %10s %10s %8s%n", "runner", "strategy", "wall", "primes", "speedup");
-    out.printf(
-        Locale.US,
-        "%-34s %-16s %10s %,10d %7.2fx%n",
-        "one thread (baseline)",
-        "-",
-        millis(sequential),
-        expected,
-        1.0);
-    for (Workload workload : List.of(Workload.cpuBound(), Workload.ioBound())) {
-      try (TaskRunner runner = Runners.forWorkload(workload)) {
-        long t0 = System.nanoTime();
-        long total =
-            runner.map(c -> countPrimes(c[0], c[1]), chunks).get(5, TimeUnit.MINUTES).stream()
-                .mapToLong(x -> x)
-                .sum();
-        long nanos = System.nanoTime() - t0;
-        if (total != expected) {
-          throw new IllegalStateException(
-              "runner " + runner.name() + " counted " + total + " primes, expected " + expected);
+        // Warm up once on the chosen runner, so that the first measured row does not pay for
+        // class loading and JIT compilation on behalf of the others.
+        Row unused = measure(scenario, scenario.declared(), true);
+        List<Row> scenarioRows = new ArrayList<>();
+        for (Workload contender : CONTENDERS) {
+          done++;
+          if (progress != null) {
+            progress.printf(
+                Locale.US, "\r[%d/%d] %s on %s ...", done, total, scenario.id(), contender);
+            progress.flush();
+          }
+          scenarioRows.add(measure(scenario, contender, contender.equals(scenario.declared())));
+          if (progress != null) {
+            progress.print("\r" + " ".repeat(72) + "\r");
+            progress.flush();
+          }
         }
-        out.printf(
-            Locale.US,
-            "%-34s %-16s %10s %,10d %7.2fx%s%n",
-            workload,
-            runner.strategy(),
-            millis(nanos),
-            total,
-            (double) sequential / nanos,
-            workload.equals(Workload.cpuBound()) ? "   <- chosen for CPU work" : "");
+        scenarioRows = markWrongResults(scenarioRows);
+        if (format == Format.TEXT) {
+          printText(scenarioRows, out);
+          out.println();
+        }
+        rows.addAll(scenarioRows);
       }
     }
+    switch (format) {
+      case MARKDOWN -> printMarkdown(rows, out);
+      case CSV -> printCsv(rows, out);
+      case TEXT -> out.println("(*) the chooser's pick for the declared workload");
+      default -> throw new IllegalStateException("unknown format " + format);
+    }
+    return rows;
+  }
+
+  /** Every strategy must compute the same answer: the chosen run's, or else the first one's. */
+  private static List<Row> markWrongResults(List<Row> rows) {
+    Row reference =
+        rows.stream()
+            .filter(r -> r.wall() != null)
+            .filter(Row::chosen)
+            .findFirst()
+            .orElse(rows.stream().filter(r -> r.wall() != null).findFirst().orElse(null));
+    if (reference == null) {
+      return rows;
+    }
+    List<Row> marked = new ArrayList<>();
+    for (Row r : rows) {
+      marked.add(
+          r.wall() == null || r.correct(reference.checksum())
+              ? r
+              : new Row(
+                  r.scenario(), r.workload(), r.strategy(), r.wall(), r.cpu(), r.peakThreads(),
+                  r.peakProcesses(), r.peakInFlight(), r.checksum(), r.chosen(),
+                  "WRONG RESULT " + r.note()));
+    }
+    return marked;
+  }
+
+  private static Row measure(Scenario scenario, Workload workload, boolean chosen) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    TaskRunner runner;
+    try {
+      runner = Runners.forWorkload(workload);
+    } catch (StrategyUnavailableException e) {
+      return new Row(
+          scenario.id(), workload, e.strategy().name(), null, null, 0, 0, 0, 0, chosen,
+          "not in this build");
+    }
+    try (runner) {
+      Scenarios.resetInFlight();
+      int baseThreads = threads.getThreadCount();
+      threads.resetPeakThreadCount();
+      AtomicInteger peakProcesses = new AtomicInteger();
+      AtomicBoolean sampling = new AtomicBoolean(true);
+      Thread sampler =
+          Thread.ofPlatform()
+              .daemon()
+              .name("demo-process-sampler")
+              .start(
+                  () -> {
+                    while (sampling.get()) {
+                      int n = (int) ProcessHandle.current().children().count();
+                      peakProcesses.accumulateAndGet(n, Math::max);
+                      try {
+                        Thread.sleep(20); // sampling period
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
+      long cpuBefore = processCpuNanos();
+      long start = System.nanoTime();
+      long checksum;
+      String note = "";
+      try {
+        checksum = scenario.run(runner);
+      } catch (Exception e) {
+        sampling.set(false);
+        return new Row(
+            scenario.id(), workload, runner.strategy().name(), null, null, 0, 0, 0, 0, chosen,
+            "failed: " + e);
+      }
+      long wall = System.nanoTime() - start;
+      long cpu = processCpuNanos() - cpuBefore + childrenCpuNanos();
+      sampling.set(false);
+      sampler.join();
+      if (runner.stats().stalled() > 0) {
+        note = "stall reported";
+      }
+      return new Row(
+          scenario.id(),
+          workload,
+          runner.strategy().name(),
+          Duration.ofNanos(wall),
+          Duration.ofNanos(cpu),
+          Math.max(0, threads.getPeakThreadCount() - baseThreads),
+          peakProcesses.get(),
+          Scenarios.peakInFlight(),
+          checksum,
+          chosen,
+          note);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return 0;
+  }
+
+  /** CPU time of worker processes still alive (the process pool's), read before they stop. */
+  private static long childrenCpuNanos() {
+    return ProcessHandle.current()
+        .descendants()
+        .map(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+        .mapToLong(Long::longValue)
+        .sum();
+  }
+
+  private static String ms(@Nullable Duration d) {
+    return d == null ? "-" : String.format(Locale.US, "%.0f ms", d.toNanos() / 1e6);
+  }
+
+  private static void printText(List<Row> rows, PrintStream out) {
+    out.printf(
+        Locale.US,
+        "  %-34s %-16s %10s %10s %8s %6s %9s  %s%n",
+        "runner",
+        "strategy",
+        "wall",
+        "cpu",
+        "+threads",
+        "procs",
+        "in flight",
+        "");
+    for (Row r : rows) {
+      out.printf(
+          Locale.US,
+          "%s %-34s %-16s %10s %10s %8s %6s %9s  %s%n",
+          r.chosen() ? "*" : " ",
+          r.workload(),
+          r.strategy(),
+          ms(r.wall()),
+          ms(r.cpu()),
+          r.wall() == null ? "-" : Integer.toString(r.peakThreads()),
+          r.wall() == null ? "-" : Integer.toString(r.peakProcesses()),
+          r.wall() == null || r.peakInFlight() == 0 ? "-" : Integer.toString(r.peakInFlight()),
+          r.note());
+    }
+  }
+
+  private static void printMarkdown(List<Row> rows, PrintStream out) {
     out.println(
-        "No GIL on the JVM: platform threads already run Java code on every core; virtual threads"
-            + " run on the same cores, so they gain nothing for computation.");
-  }
-
-  /** Counts the primes in {@code [from, to)} by trial division: deliberately CPU-heavy. */
-  static long countPrimes(long from, long to) {
-    return LongStream.range(Math.max(2, from), to).filter(Demo::isPrime).count();
-  }
-
-  private static boolean isPrime(long n) {
-    if (n < 4) {
-      return n >= 2;
-    }
-    if (n % 2 == 0) {
-      return false;
-    }
-    for (long d = 3; d * d <= n; d += 2) {
-      if (n % d == 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static void otherStrategies(PrintStream out) {
-    out.println("== Worker processes and the event loop ==");
-    for (Workload workload : List.of(Workload.cpuBound().isolated(), Workload.ioBound().nonBlocking())) {
-      try (TaskRunner runner = Runners.forWorkload(workload)) {
-        out.printf(
-            Locale.US, "%-34s %-16s available (%s)%n", workload, runner.strategy(), runner.name());
-      } catch (StrategyUnavailableException e) {
-        out.printf(Locale.US, "%-34s %-16s not in this build: %s%n", workload, e.strategy(), e.getMessage());
-      }
+        "| scenario | workload | strategy | wall | cpu | +threads | processes | in flight | chosen |"
+            + " note |");
+    out.println("|---|---|---|---|---|---|---|---|---|---|");
+    for (Row r : rows) {
+      out.printf(
+          Locale.US,
+          "| %s | `%s` | %s | %s | %s | %d | %d | %d | %s | %s |%n",
+          r.scenario(),
+          r.workload(),
+          r.strategy(),
+          ms(r.wall()),
+          ms(r.cpu()),
+          r.peakThreads(),
+          r.peakProcesses(),
+          r.peakInFlight(),
+          r.chosen() ? "yes" : "",
+          r.note());
     }
   }
 
-  private static String millis(long nanos) {
-    return String.format(Locale.US, "%.1f ms", nanos / 1e6);
+  private static void printCsv(List<Row> rows, PrintStream out) {
+    out.println(
+        "scenario,workload,strategy,wall_ms,cpu_ms,peak_threads,peak_processes,peak_in_flight,"
+            + "chosen,checksum,note");
+    for (Row r : rows) {
+      out.printf(
+          Locale.US,
+          "%s,\"%s\",%s,%s,%s,%d,%d,%d,%b,%d,\"%s\"%n",
+          r.scenario(),
+          r.workload().toString().replace("\"", "\"\""),
+          r.strategy(),
+          r.wall() == null ? "" : String.format(Locale.US, "%.3f", r.wall().toNanos() / 1e6),
+          r.cpu() == null ? "" : String.format(Locale.US, "%.3f", r.cpu().toNanos() / 1e6),
+          r.peakThreads(),
+          r.peakProcesses(),
+          r.peakInFlight(),
+          r.chosen(),
+          r.checksum(),
+          r.note().replace("\"", "\"\""));
+    }
   }
 }

@@ -82,6 +82,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   protected final RunnerSpec spec;
   protected final StatsRecorder stats;
+  protected final KeyProfiler profiler;
   final long timeoutNanos;
   private final long slotLimit;
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -100,6 +101,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     this.spec = requireNonNull(spec, "spec");
     this.view = new ExecutorServiceView(this);
     this.stats = new StatsRecorder(spec.name(), spec.strategy());
+    this.profiler = new KeyProfiler(spec.name(), spec.strategy());
     this.timeoutNanos = spec.timeout().map(Duration::toNanos).orElse(0L);
     this.slotLimit = (long) spec.maxConcurrency() + spec.queueCapacity();
   }
@@ -138,6 +140,19 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   /** How many batches {@code map} splits its inputs into, at most. */
   protected abstract int mapBatches();
 
+  /**
+   * Whether to measure {@code task}'s CPU and wall time when it runs: by default one task in
+   * {@code io.taskrunner.verifyEvery}, to verify the declared workload. Called before dispatch.
+   */
+  protected boolean shouldProfile(TaskFuture<?> task) {
+    return task.isMeasurable() && profiler.shouldVerify();
+  }
+
+  /** Receives the figures of a task measured because {@link #shouldProfile} said so. */
+  protected void onProfiled(TaskFuture<?> task, long cpuNanos, long wallNanos) {
+    profiler.record(task.key(), cpuNanos, wallNanos);
+  }
+
   /** The context given to async tasks. */
   protected TaskContext contextFor(TaskContextOwner owner) {
     return new ThreadTaskContext(this, owner);
@@ -172,6 +187,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     acquireSlot();
     stats.submitted();
     try {
+      task.setProfiled(shouldProfile(task));
       dispatch(task);
     } catch (RuntimeException | Error e) {
       // The slot was taken and the task counted: settle both through the future.
@@ -202,7 +218,8 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         List<I> slice =
             new ArrayList<>(
                 items.subList(items.size() * b / batches, items.size() * (b + 1) / batches));
-        parts.add(submit(() -> applyAll(function, slice)));
+        // Keyed by the function, so that measuring and routing see the user's code, not map's.
+        parts.add(submit(Task.keyed(function.getClass().getName(), () -> applyAll(function, slice))));
       }
     } catch (RuntimeException e) {
       parts.forEach(part -> part.cancel(true));
@@ -413,7 +430,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   @Override
   public final RunnerStats stats() {
-    return stats.snapshot();
+    return stats.snapshot(profiler.snapshot());
   }
 
   @Override

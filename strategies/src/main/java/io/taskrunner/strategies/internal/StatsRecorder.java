@@ -2,6 +2,7 @@ package io.taskrunner.strategies.internal;
 
 import io.taskrunner.RunnerStats;
 import io.taskrunner.Strategy;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -41,6 +42,7 @@ public final class StatsRecorder {
   private final LongAdder cancelled = new PaddedAdder();
   private final LongAdder rejected = new PaddedAdder();
   private final LongAdder timedOut = new PaddedAdder();
+  private final LongAdder stalled = new LongAdder(); // rare: no padding needed
   private final LogHistogram queueWait = new LogHistogram();
   private final LogHistogram runTime = new LogHistogram();
 
@@ -71,6 +73,11 @@ public final class StatsRecorder {
 
   public void submitted() {
     submitted.increment();
+  }
+
+  /** A running task was reported as stalled. */
+  public void stalled() {
+    stalled.increment();
   }
 
   public void rejected() {
@@ -108,8 +115,13 @@ public final class StatsRecorder {
     }
   }
 
-  /** A consistent snapshot; see the class comment for why the reads come in this order. */
+  /** A consistent snapshot without per-key figures. */
   public RunnerStats snapshot() {
+    return snapshot(List.of());
+  }
+
+  /** A consistent snapshot; see the class comment for why the reads come in this order. */
+  public RunnerStats snapshot(List<RunnerStats.KeyStats> keys) {
     long timedOutNow = timedOut.sum();
     long cancelledNow = cancelled.sum();
     long failedNow = failed.sum();
@@ -132,8 +144,10 @@ public final class StatsRecorder {
         cancelledNow,
         rejectedNow,
         timedOutNow,
+        stalled.sum(),
         queueWait.summary(),
-        runTime.summary());
+        runTime.summary(),
+        keys);
   }
 
   /** How a task's future completed. */

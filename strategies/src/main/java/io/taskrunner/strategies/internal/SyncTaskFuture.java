@@ -13,6 +13,16 @@ final class SyncTaskFuture<T extends @Nullable Object> extends TaskFuture<T> {
   }
 
   @Override
+  public boolean isMeasurable() {
+    return true;
+  }
+
+  @Override
+  public String key() {
+    return task.key();
+  }
+
+  @Override
   protected void runBody() throws Exception {
     complete(task.call());
   }

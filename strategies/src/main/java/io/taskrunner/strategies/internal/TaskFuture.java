@@ -68,6 +68,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
   private final boolean sampled;
   private final long submitNanos;
   private long startNanos; // written before state becomes the running thread
+  private boolean profiled; // set before dispatch, read by the running thread
 
   // Both start at their default value, so that creating a task costs no volatile store (two full
   // fences on the submitting thread's hot path); a task is published to the runner thread through
@@ -100,6 +101,28 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
   /** Runs the task's code; completes the future through {@link #complete} or {@link #fail}. */
   protected abstract void runBody() throws Exception;
 
+  /** The task's key, under which it is measured and routed (see {@link io.taskrunner.Task#key}). */
+  public String key() {
+    return getClass().getName();
+  }
+
+  /**
+   * Whether measuring this task's code says something about its key: true for a plain task, false
+   * for an async task, whose code only starts work.
+   */
+  public boolean isMeasurable() {
+    return false;
+  }
+
+  /** Whether this task's CPU and wall time are measured when it runs. */
+  public final boolean isProfiled() {
+    return profiled;
+  }
+
+  final void setProfiled(boolean profiled) {
+    this.profiled = profiled;
+  }
+
   /** Called once, by whoever completed the future, before the outcome is counted. */
   protected void onFinished() {}
 
@@ -117,6 +140,8 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     runner.stats.started(sampled ? now - submitNanos : -1L);
     Thread me = Thread.currentThread();
     state = me;
+    long cpuBefore = profiled ? KeyProfiler.currentThreadCpuNanos() : -1L;
+    long wallBefore = cpuBefore >= 0 ? System.nanoTime() : 0L;
     try {
       if (!isDone()) {
         armTimeout();
@@ -125,6 +150,14 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     } catch (Throwable t) {
       fail(t, Outcome.FAILED);
     } finally {
+      if (cpuBefore >= 0) {
+        try {
+          long cpuAfter = KeyProfiler.currentThreadCpuNanos();
+          runner.onProfiled(this, cpuAfter - cpuBefore, System.nanoTime() - wallBefore);
+        } catch (RuntimeException e) {
+          // measuring must never cost a task its slot
+        }
+      }
       if (completedHere) {
         STATE.setRelease(this, FINISHED);
         runner.releaseSlot();

@@ -2,6 +2,7 @@ package io.taskrunner.strategies.threads;
 
 import io.taskrunner.spi.RunnerSpec;
 import io.taskrunner.strategies.internal.AbstractTaskRunner;
+import io.taskrunner.strategies.internal.StallWatchdog;
 import io.taskrunner.strategies.internal.TaskFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -31,10 +32,46 @@ import org.jspecify.annotations.Nullable;
 final class ThreadPoolRunner extends AbstractTaskRunner {
   private final Pool pool;
   private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+  private final StallWatchdog.Watched watched;
 
+  @SuppressWarnings("this-escape") // the watchdog reads workers, which exist only once tasks run
   ThreadPoolRunner(RunnerSpec spec) {
     super(spec);
     this.pool = new Pool(spec.maxConcurrency(), this::newWorker);
+    long stallThreshold = StallWatchdog.configuredThresholdNanos();
+    this.watched =
+        new StallWatchdog.Watched() {
+          @Override
+          public String name() {
+            return ThreadPoolRunner.this.name();
+          }
+
+          @Override
+          public void visitRunning(StallWatchdog.RunningVisitor visitor) {
+            for (Worker worker : workers) {
+              TaskFuture<?> current = worker.current();
+              if (current != null) {
+                visitor.visit(worker, current);
+              }
+            }
+          }
+
+          @Override
+          public long meanWallNanos(String key) {
+            return profiler.meanWallNanos(key);
+          }
+
+          @Override
+          public long thresholdNanos() {
+            return stallThreshold;
+          }
+
+          @Override
+          public void stalled() {
+            stats.stalled();
+          }
+        };
+    StallWatchdog.watch(watched);
   }
 
   private ForkJoinWorkerThread newWorker(ForkJoinPool forkJoinPool) {
@@ -74,6 +111,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
   @Override
   protected void onTerminated() {
+    StallWatchdog.unwatch(watched);
     pool.shutdown();
   }
 
@@ -144,6 +182,10 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
   }
 
+  /**
+   * A pool thread that publishes the task it runs, read with acquire semantics by {@code
+   * shutdownNow} and the stall watchdog.
+   */
   private static final class Worker extends ForkJoinWorkerThread {
     private static final VarHandle CURRENT;
 
@@ -157,7 +199,9 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     final ThreadPoolRunner runner;
-    private volatile @Nullable TaskFuture<?> current;
+
+    @SuppressWarnings("UnusedVariable") // accessed through CURRENT
+    private @Nullable TaskFuture<?> current;
 
     Worker(ForkJoinPool pool, ThreadPoolRunner runner) {
       super(null, pool, true);
@@ -165,7 +209,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     @Nullable TaskFuture<?> current() {
-      return current;
+      return (TaskFuture<?>) CURRENT.getAcquire(this);
     }
 
     /**
@@ -174,7 +218,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
      * or {@code cancelRunning} sees this task.
      */
     void setCurrent(TaskFuture<?> task) {
-      current = task;
+      CURRENT.setVolatile(this, task);
     }
 
     /**
