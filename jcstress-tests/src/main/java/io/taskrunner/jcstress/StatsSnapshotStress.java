@@ -120,22 +120,26 @@ public final class StatsSnapshotStress {
   }
 
   /**
-   * The same with the task cancelled before or while it runs: the {@code abandoned} path (a
-   * cancelled task that never started) must keep the sums consistent as well. The task is
-   * submitted before the race; one actor runs it, one cancels it, one takes a snapshot.
+   * The same with the task cancelled before, while or after it runs: the {@code abandoned} path (a
+   * cancelled task that never started) and a task counted done while its code still returns must
+   * keep the sums consistent as well. The task is submitted before the race; one actor runs it as
+   * a pool thread would, the other cancels it and then takes the snapshots. (Two actors: jcstress
+   * cannot schedule three on this project's 2-core CI machine.)
    */
   @JCStressTest
-  @Outcome(id = "1, 0, 0, 0", expect = ACCEPTABLE, desc = "snapshot while the task was queued")
-  @Outcome(id = "0, 1, 0, 0", expect = ACCEPTABLE, desc = "snapshot while the task ran")
   @Outcome(
       id = "0, 0, 1, 0",
       expect = ACCEPTABLE,
       desc = "snapshot after the task completed or was cancelled")
   @Outcome(
+      id = "0, 1, 0, 0",
+      expect = ACCEPTABLE,
+      desc = "the task won the race and its future is done, but it was not counted yet")
+  @Outcome(
       expect = FORBIDDEN,
       desc =
-          "an inconsistent snapshot (negative counts, sums that do not add up) or a later"
-              + " snapshot that went backwards")
+          "an inconsistent snapshot (negative counts, sums that do not add up), a cancelled task"
+              + " still queued, or a later snapshot that went backwards")
   @State
   public static class ActualCancel {
     private final ProbeRunner runner = ProbeRunner.held();
@@ -148,12 +152,8 @@ public final class StatsSnapshotStress {
     }
 
     @Actor
-    public void canceller() {
+    public void cancelThenSnapshot(IIII_Result r) {
       boolean unused = future.cancel(true);
-    }
-
-    @Actor
-    public void snapshot(IIII_Result r) {
       RunnerStats first = snapshotOrNull(runner);
       RunnerStats second = snapshotOrNull(runner);
       if (first == null || second == null) {

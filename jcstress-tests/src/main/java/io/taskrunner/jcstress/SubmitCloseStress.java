@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.RunnerStats;
 import io.taskrunner.Runners;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
@@ -28,9 +29,10 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * decided (it would never run, or run on a pool that is gone), or termination could fire twice
  * (both the shutdown and the task's release seeing "shut down, nothing pending").
  *
- * <p>Every case records, in order: whether the submit was accepted (1) or rejected (0); how many
- * times the task ran; how many times the runner terminated; whether a submit made after
- * termination was accepted (it must not be).
+ * <p>Every case records, in order: whether the submit was accepted (1) or rejected (0); whether
+ * the task ran (0 = never, 1 = once, before termination, 2 = after the runner had terminated,
+ * 3 = more than once); how many times the runner terminated; whether a submit made after
+ * termination was accepted, or the stats disagree with what the submitter saw (1; it must be 0).
  *
  * <p>Run: {@code java -jar jcstress-tests/target/jcstress.jar -m quick -sc false -jvmArgs
  * "-Xmx256m" -t 'io.taskrunner.jcstress.SubmitCloseStress'}
@@ -105,7 +107,7 @@ public final class SubmitCloseStress {
     public void submit(IIII_Result r) {
       if (tryAcquire()) {
         r.r1 = 1;
-        ran.incrementAndGet();
+        ran.addAndGet(terminations.get() > 0 ? 2 : 1);
         release();
       }
     }
@@ -123,7 +125,7 @@ public final class SubmitCloseStress {
 
     @Arbiter
     public void arbiter(IIII_Result r) {
-      r.r2 = ran.get();
+      r.r2 = Math.min(ran.get(), 3);
       r.r3 = terminations.get();
       r.r4 = tryAcquire() ? 1 : 0;
     }
@@ -147,7 +149,8 @@ public final class SubmitCloseStress {
       expect = FORBIDDEN,
       desc =
           "an accepted task did not run exactly once, a rejected one ran, termination did not"
-              + " happen exactly once, or a task was accepted after termination")
+              + " happen exactly once, a task ran after termination or was accepted after it, or"
+              + " stats() disagree with the submitter")
   @State
   public static class Actual {
     private final ProbeRunner runner = ProbeRunner.inline();
@@ -156,7 +159,8 @@ public final class SubmitCloseStress {
     @Actor
     public void submit(IIII_Result r) {
       try {
-        ListenableFuture<Integer> unused = runner.submit(ran::incrementAndGet);
+        ListenableFuture<Integer> unused =
+            runner.submit(() -> ran.addAndGet(runner.terminations() > 0 ? 2 : 1));
         r.r1 = 1;
       } catch (RejectedExecutionException e) {
         r.r1 = 0;
@@ -170,9 +174,9 @@ public final class SubmitCloseStress {
 
     @Arbiter
     public void arbiter(IIII_Result r) {
-      r.r2 = ran.get();
+      r.r2 = Math.min(ran.get(), 3);
       r.r3 = runner.terminations();
-      r.r4 = lateSubmitAccepted(runner) ? 1 : 0;
+      r.r4 = lateSubmitAccepted(runner) || statsDisagree(runner, r.r1) ? 1 : 0;
     }
   }
 
@@ -194,7 +198,8 @@ public final class SubmitCloseStress {
       expect = FORBIDDEN,
       desc =
           "an accepted task did not run exactly once, a rejected one ran, the runner did not"
-              + " terminate, or a task was accepted after termination")
+              + " terminate, a task was accepted after termination, or stats() count a rejected"
+              + " task as submitted")
   @State
   public static class ActualThreadPool {
     private final TaskRunner runner =
@@ -227,10 +232,22 @@ public final class SubmitCloseStress {
         terminated = false;
       }
       ListenableFuture<Integer> future = accepted;
-      r.r2 = ran.get();
+      r.r2 = Math.min(ran.get(), 3);
       r.r3 = terminated && (future == null || future.isDone()) ? 1 : 0;
-      r.r4 = lateSubmitAccepted(runner) ? 1 : 0;
+      r.r4 = lateSubmitAccepted(runner) || statsDisagree(runner, r.r1) ? 1 : 0;
     }
+  }
+
+  /**
+   * Whether {@code stats()} disagrees with the submitter: an accepted task must be counted once as
+   * submitted and completed, a rejected one only as rejected (not as a submitted task that failed).
+   */
+  private static boolean statsDisagree(TaskRunner runner, int accepted) {
+    RunnerStats stats = runner.stats();
+    return stats.submitted() != accepted
+        || stats.completed() != accepted
+        || stats.failed() != 0
+        || stats.pending() != 0;
   }
 
   private static boolean lateSubmitAccepted(TaskRunner runner) {
