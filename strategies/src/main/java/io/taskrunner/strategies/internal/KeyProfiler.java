@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * {@value #MAX_KEYS} keys are tracked; tasks of further keys are not measured.
  */
 public final class KeyProfiler {
-  static final int DEFAULT_VERIFY_EVERY = 256;
+  static final int DEFAULT_VERIFY_EVERY = 1024;
   static final String VERIFY_EVERY_PROPERTY = "io.taskrunner.verifyEvery";
   static final int RECHECK_EVERY = 64;
   static final int MAX_KEYS = 1024;

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +37,21 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
   private final ConcurrentLinkedQueue<TaskFuture<?>> waiting = new ConcurrentLinkedQueue<>();
   private final ConcurrentHashMap<Thread, TaskFuture<?>> live = new ConcurrentHashMap<>();
   private final ThreadFactory factory;
-  private final ThreadFactory measuringFactory;
+
+  /**
+   * The JVM reports no CPU time for virtual threads, so a task picked to verify the declared
+   * workload runs on a platform thread instead: one of a JVM-wide cached pool of daemon threads,
+   * reused, since starting a platform thread per measured task cost more than the rest of the
+   * runner's bookkeeping together.
+   */
+  private static final ExecutorService MEASURING =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          30,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          Thread.ofPlatform().daemon().name("taskrunner-measured-", 0).factory());
 
   VirtualThreadRunner(RunnerSpec spec) {
     super(spec);
@@ -43,10 +60,6 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
     // string per task and cost about 130 ns of CPU per task in SubmitBenchmark, a third of this
     // runner's overhead over the raw virtual-thread executor. Thread ids tell them apart in dumps.
     this.factory = Thread.ofVirtual().name("taskrunner-" + spec.name() + "-virtual").factory();
-    // The JVM reports no CPU time for virtual threads: a task picked to verify the declared
-    // workload runs on a platform thread instead.
-    this.measuringFactory =
-        Thread.ofPlatform().daemon().name("taskrunner-" + spec.name() + "-measured-", 0).factory();
   }
 
   @Override
@@ -90,20 +103,23 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
   }
 
   private void startThread(TaskFuture<?> task) {
-    Thread thread =
-        (task.isProfiled() ? measuringFactory : factory)
-            .newThread(
-            () -> {
-              Thread me = Thread.currentThread();
-              live.put(me, task);
-              try {
-                task.run();
-              } finally {
-                live.remove(me);
-                permits.incrementAndGet();
-                drain();
-              }
-            });
+    Runnable body =
+        () -> {
+          Thread me = Thread.currentThread();
+          live.put(me, task);
+          try {
+            task.run();
+          } finally {
+            live.remove(me);
+            permits.incrementAndGet();
+            drain();
+          }
+        };
+    if (task.isProfiled()) {
+      MEASURING.execute(body);
+      return;
+    }
+    Thread thread = factory.newThread(body);
     if (thread == null) {
       throw new IllegalStateException(describe("could not create a virtual thread"));
     }
