@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * done just after its future completes (its waiters wake first), so a snapshot taken the instant
  * {@code get()} returns may still show that task as running.
  *
- * <p>Timings are sampled (a fraction of tasks, and every task while JFR records {@code
- * io.taskrunner.Task} events) and summarised from a log-scale histogram, so percentiles are
+ * <p>Timings are sampled (every one of a runner's first 1 024 tasks, then one in 64, and every
+ * task while JFR records {@code io.taskrunner.Task} events) and summarised from a log-scale histogram, so percentiles are
  * accurate to within about 12%.
  *
  * @param runner the runner's name
