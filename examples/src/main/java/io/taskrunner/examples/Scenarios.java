@@ -73,10 +73,10 @@ final class Scenarios {
   static List<Scenario> all(SlowServer server, double scale) {
     return List.of(
         httpFanOut(server, scaled(200, scale)),
-        cpuJob(Math.max(200_000L, (long) (3_000_000 * scale))),
+        cpuJob(Math.max(200_000L, (long) (10_000_000 * scale))),
         serviceFanOut(server, scaled(100, scale)),
         report(server, scaled(200, scale)),
-        watcher(scaled(200, scale)));
+        watcher(server, scaled(200, scale)));
   }
 
   private static int scaled(int n, double scale) {
@@ -270,8 +270,11 @@ final class Scenarios {
     return Hashing.sha256().hashBytes(bytes).asLong() & Long.MAX_VALUE;
   }
 
-  /** An event watcher: files appearing in a directory, each handed to a worker (threads). */
-  static Scenario watcher(int files) {
+  /**
+   * An event watcher: files appearing in a directory, each handed to a worker that reads it and
+   * uploads a digest to a slow service (threads, in the talk).
+   */
+  static Scenario watcher(SlowServer server, int files) {
     return new Scenario() {
       @Override
       public String id() {
@@ -280,7 +283,8 @@ final class Scenarios {
 
       @Override
       public String title() {
-        return files + " files appearing in a watched directory, each read and hashed";
+        return files + " files appearing in a watched directory, each read, hashed and uploaded"
+            + " (20 ms)";
       }
 
       @Override
@@ -313,18 +317,18 @@ final class Scenarios {
           while (seen.size() < files && System.nanoTime() < deadline) {
             WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
             if (key == null) {
-              rescan(dir, seen, handled, runner); // an overflowed watch loses events
+              rescan(dir, seen, handled, runner, server); // an overflowed watch loses events
               continue;
             }
             for (WatchEvent<?> event : key.pollEvents()) {
               if (event.context() instanceof Path name) {
-                submitOnce(dir.resolve(name), seen, handled, runner);
+                submitOnce(dir.resolve(name), seen, handled, runner, server);
               }
             }
             key.reset();
           }
           producer.join();
-          rescan(dir, seen, handled, runner);
+          rescan(dir, seen, handled, runner, server);
           return sum(Futures.allAsList(handled).get(5, TimeUnit.MINUTES));
         } finally {
           try (var stream = Files.list(dir)) {
@@ -339,24 +343,33 @@ final class Scenarios {
   }
 
   private static void rescan(
-      Path dir, Set<String> seen, List<ListenableFuture<Long>> handled, TaskRunner runner)
+      Path dir,
+      Set<String> seen,
+      List<ListenableFuture<Long>> handled,
+      TaskRunner runner,
+      SlowServer server)
       throws IOException {
     try (var stream = Files.list(dir)) {
       for (Path p : stream.toList()) {
-        submitOnce(p, seen, handled, runner);
+        submitOnce(p, seen, handled, runner, server);
       }
     }
   }
 
   private static void submitOnce(
-      Path file, Set<String> seen, List<ListenableFuture<Long>> handled, TaskRunner runner) {
+      Path file,
+      Set<String> seen,
+      List<ListenableFuture<Long>> handled,
+      TaskRunner runner,
+      SlowServer server) {
     String path = file.toString();
     if (seen.add(path)) {
-      handled.add(runner.submit(() -> handleFile(path)));
+      URI upload = server.uri(20, seen.size());
+      handled.add(runner.submit(() -> handleFile(path, upload)));
     }
   }
 
-  private static long handleFile(String path) throws IOException {
+  private static long handleFile(String path, URI upload) throws IOException {
     enter();
     try {
       // A creation event can arrive before the producer's single write lands: read until it has.
@@ -369,7 +382,8 @@ final class Scenarios {
         Thread.onSpinWait();
         content = Files.readString(Path.of(path));
       }
-      return digest(content, 200);
+      long digest = digest(content, 200);
+      return digest + SlowServer.blockingGet(upload).length();
     } finally {
       exit();
     }

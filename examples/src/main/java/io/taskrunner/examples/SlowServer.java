@@ -72,6 +72,9 @@ final class SlowServer implements AutoCloseable {
     HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
     connection.setConnectTimeout(30_000);
     connection.setReadTimeout(30_000);
+    // A fresh connection per call, like a pool-less client: otherwise runs that follow reuse the
+    // keep-alive connections of runs before them, and the order of the rows decides the timings.
+    connection.setRequestProperty("Connection", "close");
     try (InputStream in = connection.getInputStream()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } finally {
