@@ -51,9 +51,12 @@ public final class Workload {
     UNKNOWN
   }
 
-  private static final Workload CPU = new Workload(Kind.CPU_BOUND, false, false, 0, 0, null, null);
-  private static final Workload IO = new Workload(Kind.IO_BOUND, false, false, 0, 0, null, null);
-  private static final Workload UNKNOWN = new Workload(Kind.UNKNOWN, false, false, 0, 0, null, null);
+  private static final Workload CPU =
+      new Workload(Kind.CPU_BOUND, false, false, 0, 0, null, null, false);
+  private static final Workload IO =
+      new Workload(Kind.IO_BOUND, false, false, 0, 0, null, null, false);
+  private static final Workload UNKNOWN =
+      new Workload(Kind.UNKNOWN, false, false, 0, 0, null, null, false);
 
   private final Kind kind;
   private final boolean nonBlocking;
@@ -62,6 +65,7 @@ public final class Workload {
   private final int queueCapacity; // 0 = default
   private final @Nullable Duration taskTimeout;
   private final @Nullable String name;
+  private final boolean reroute;
 
   private Workload(
       Kind kind,
@@ -70,7 +74,8 @@ public final class Workload {
       int maxConcurrency,
       int queueCapacity,
       @Nullable Duration taskTimeout,
-      @Nullable String name) {
+      @Nullable String name,
+      boolean reroute) {
     this.kind = kind;
     this.nonBlocking = nonBlocking;
     this.isolated = isolated;
@@ -78,6 +83,7 @@ public final class Workload {
     this.queueCapacity = queueCapacity;
     this.taskTimeout = taskTimeout;
     this.name = name;
+    this.reroute = reroute;
   }
 
   /**
@@ -116,7 +122,8 @@ public final class Workload {
     requireState(kind == Kind.IO_BOUND, "nonBlocking cannot be combined with %s", kindMethod());
     requireState(!nonBlocking, "nonBlocking was already set");
     requireState(!isolated, "nonBlocking cannot be combined with isolated");
-    return new Workload(kind, true, isolated, maxConcurrency, queueCapacity, taskTimeout, name);
+    return new Workload(
+        kind, true, isolated, maxConcurrency, queueCapacity, taskTimeout, name, reroute);
   }
 
   /**
@@ -131,7 +138,8 @@ public final class Workload {
     requireState(kind != Kind.UNKNOWN, "isolated cannot be combined with unknown");
     requireState(!isolated, "isolated was already set");
     requireState(!nonBlocking, "isolated cannot be combined with nonBlocking");
-    return new Workload(kind, nonBlocking, true, maxConcurrency, queueCapacity, taskTimeout, name);
+    return new Workload(
+        kind, nonBlocking, true, maxConcurrency, queueCapacity, taskTimeout, name, reroute);
   }
 
   /**
@@ -144,7 +152,8 @@ public final class Workload {
   public Workload maxConcurrency(int limit) {
     requirePositive(limit, "maxConcurrency");
     requireState(maxConcurrency == 0, "maxConcurrency was already set to %d", maxConcurrency);
-    return new Workload(kind, nonBlocking, isolated, limit, queueCapacity, taskTimeout, name);
+    return new Workload(
+        kind, nonBlocking, isolated, limit, queueCapacity, taskTimeout, name, reroute);
   }
 
   /**
@@ -157,7 +166,8 @@ public final class Workload {
   public Workload queueCapacity(int capacity) {
     requirePositive(capacity, "queueCapacity");
     requireState(queueCapacity == 0, "queueCapacity was already set to %d", queueCapacity);
-    return new Workload(kind, nonBlocking, isolated, maxConcurrency, capacity, taskTimeout, name);
+    return new Workload(
+        kind, nonBlocking, isolated, maxConcurrency, capacity, taskTimeout, name, reroute);
   }
 
   /**
@@ -172,7 +182,8 @@ public final class Workload {
     requireNonNull(timeout, "timeout");
     requirePositive(timeout, "taskTimeout");
     requireState(taskTimeout == null, "taskTimeout was already set to %s", taskTimeout);
-    return new Workload(kind, nonBlocking, isolated, maxConcurrency, queueCapacity, timeout, name);
+    return new Workload(
+        kind, nonBlocking, isolated, maxConcurrency, queueCapacity, timeout, name, reroute);
   }
 
   /**
@@ -188,7 +199,31 @@ public final class Workload {
     }
     requireState(this.name == null, "name was already set to %s", this.name);
     return new Workload(
-        kind, nonBlocking, isolated, maxConcurrency, queueCapacity, taskTimeout, name);
+        kind, nonBlocking, isolated, maxConcurrency, queueCapacity, taskTimeout, name, reroute);
+  }
+
+  /**
+   * Opts in to rerouting: once this runner's measurements report a task key as mis-declared (see
+   * {@code stats().keys()}), its later tasks run on the other kind of thread — on virtual threads
+   * for a key declared CPU-bound that mostly waits, on a platform-thread pool sized to the usable
+   * cores for a key declared I/O-bound that mostly computes. Rerouted tasks keep the runner's
+   * admission limit and lifecycle. Off by default: a report alone changes nothing.
+   *
+   * @throws IllegalStateException unless this workload is {@code cpuBound()} or blocking {@code
+   *     ioBound()} and not isolated, or if it was already set
+   */
+  public Workload rerouteMisdeclared() {
+    requireState(kind != Kind.UNKNOWN, "rerouteMisdeclared cannot be combined with unknown");
+    requireState(!nonBlocking, "rerouteMisdeclared cannot be combined with nonBlocking");
+    requireState(!isolated, "rerouteMisdeclared cannot be combined with isolated");
+    requireState(!reroute, "rerouteMisdeclared was already set");
+    return new Workload(
+        kind, nonBlocking, isolated, maxConcurrency, queueCapacity, taskTimeout, name, true);
+  }
+
+  /** Whether {@link #rerouteMisdeclared()} was declared. */
+  public boolean isReroutingMisdeclared() {
+    return reroute;
   }
 
   /** The declared kind. */
@@ -228,12 +263,16 @@ public final class Workload {
 
   /** Whether any option (concurrency, queue, timeout, name) was set, beyond the traits. */
   boolean hasOptions() {
-    return maxConcurrency != 0 || queueCapacity != 0 || taskTimeout != null || name != null;
+    return maxConcurrency != 0
+        || queueCapacity != 0
+        || taskTimeout != null
+        || name != null
+        || reroute;
   }
 
   /** This workload's traits without its options. */
   Workload traitsOnly() {
-    return new Workload(kind, nonBlocking, isolated, 0, 0, null, null);
+    return new Workload(kind, nonBlocking, isolated, 0, 0, null, null, false);
   }
 
   private String kindMethod() {
@@ -253,13 +292,14 @@ public final class Workload {
         && maxConcurrency == w.maxConcurrency
         && queueCapacity == w.queueCapacity
         && Objects.equals(taskTimeout, w.taskTimeout)
-        && Objects.equals(name, w.name);
+        && Objects.equals(name, w.name)
+        && reroute == w.reroute;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        kind, nonBlocking, isolated, maxConcurrency, queueCapacity, taskTimeout, name);
+        kind, nonBlocking, isolated, maxConcurrency, queueCapacity, taskTimeout, name, reroute);
   }
 
   /** Reads as the code that builds it, e.g. {@code Workload.ioBound().nonBlocking()}. */
@@ -283,6 +323,9 @@ public final class Workload {
     }
     if (name != null) {
       sb.append(".named(\"").append(name).append("\")");
+    }
+    if (reroute) {
+      sb.append(".rerouteMisdeclared()");
     }
     return sb.toString();
   }

@@ -105,6 +105,18 @@ class WorkloadTest {
     assertThatThrownBy(() -> Workload.unknown().isolated())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("isolated cannot be combined with unknown");
+    assertThatThrownBy(() -> Workload.unknown().rerouteMisdeclared())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("rerouteMisdeclared cannot be combined with unknown");
+    assertThatThrownBy(() -> Workload.ioBound().nonBlocking().rerouteMisdeclared())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("rerouteMisdeclared cannot be combined with nonBlocking");
+    assertThatThrownBy(() -> Workload.cpuBound().isolated().rerouteMisdeclared())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("rerouteMisdeclared cannot be combined with isolated");
+    assertThatThrownBy(() -> Workload.cpuBound().rerouteMisdeclared().rerouteMisdeclared())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("rerouteMisdeclared was already set");
   }
 
   @Test
@@ -113,5 +125,9 @@ class WorkloadTest {
         .hasToString("Workload.ioBound().nonBlocking().maxConcurrency(3).named(\"n\")");
     assertThat(Workload.cpuBound().isolated().taskTimeout(Duration.ofSeconds(2)))
         .hasToString("Workload.cpuBound().isolated().taskTimeout(PT2S)");
+    assertThat(Workload.cpuBound().rerouteMisdeclared())
+        .hasToString("Workload.cpuBound().rerouteMisdeclared()")
+        .isNotEqualTo(Workload.cpuBound());
+    assertThat(Workload.cpuBound().rerouteMisdeclared().isReroutingMisdeclared()).isTrue();
   }
 }

@@ -94,6 +94,65 @@ class VerifiedTraitsTest {
     }
   }
 
+  @Test
+  void optedIn_aCpuRunnerMovesAWaitingKeyToVirtualThreads_andNoOtherKey() throws Exception {
+    try (TaskRunner cpu =
+        Runners.forWorkload(Workload.cpuBound().rerouteMisdeclared().named("rerouting-cpu"))) {
+      for (int i = 0; i < 8; i++) {
+        Thread ranOn =
+            cpu.submit(Task.keyed("sleepy", () -> AdaptiveRunnerTest.nap(Duration.ofMillis(30))))
+                .get(10, SECONDS);
+        assertThat(ranOn.isVirtual()).as("before the report").isFalse();
+      }
+      TaskRunnerContractTest.awaitTrue(
+          () -> report(cpu, "sleepy") != null, () -> "the key is reported: " + cpu.stats().keys());
+      Thread later =
+          cpu.submit(Task.keyed("sleepy", () -> AdaptiveRunnerTest.nap(Duration.ofMillis(1))))
+              .get(10, SECONDS);
+      assertThat(later.isVirtual()).as("after the report").isTrue();
+      Thread other = cpu.submit(Task.keyed("other", Thread::currentThread)).get(10, SECONDS);
+      assertThat(other.isVirtual()).isFalse();
+    }
+  }
+
+  @Test
+  void optedIn_anIoRunnerMovesAComputingKeyToPlatformThreads() throws Exception {
+    TaskRunner io =
+        Runners.forWorkload(Workload.ioBound().rerouteMisdeclared().named("rerouting-io"));
+    try {
+      for (int i = 0; i < 8; i++) {
+        Thread unused =
+            io.submit(Task.keyed("busy", () -> AdaptiveRunnerTest.burn(Duration.ofMillis(20))))
+                .get(10, SECONDS);
+      }
+      TaskRunnerContractTest.awaitTrue(
+          () -> report(io, "busy") != null, () -> "the key is reported: " + io.stats().keys());
+      Thread later =
+          io.submit(Task.keyed("busy", () -> AdaptiveRunnerTest.burn(Duration.ofMillis(1))))
+              .get(10, SECONDS);
+      assertThat(later.isVirtual()).isFalse();
+      assertThat(later.getName()).startsWith("taskrunner-rerouting-io-cpu-");
+    } finally {
+      io.close();
+    }
+    assertThat(io.isTerminated()).as("the rerouting pool stopped too").isTrue();
+  }
+
+  @Test
+  void notOptedIn_aReportedKeyStaysWhereItWasDeclared() throws Exception {
+    try (TaskRunner cpu = Runners.forWorkload(Workload.cpuBound())) {
+      for (int i = 0; i < 8; i++) {
+        Thread unused =
+            cpu.submit(Task.keyed("sleepy", () -> AdaptiveRunnerTest.nap(Duration.ofMillis(30))))
+                .get(10, SECONDS);
+      }
+      TaskRunnerContractTest.awaitTrue(
+          () -> report(cpu, "sleepy") != null, () -> "the key is reported: " + cpu.stats().keys());
+      Thread later = cpu.submit(Task.keyed("sleepy", Thread::currentThread)).get(10, SECONDS);
+      assertThat(later.isVirtual()).isFalse();
+    }
+  }
+
   private static @Nullable String report(TaskRunner runner, String key) {
     return runner.stats().keys().stream()
         .filter(k -> k.key().equals(key))

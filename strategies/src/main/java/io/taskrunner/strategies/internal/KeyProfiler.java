@@ -93,6 +93,12 @@ public final class KeyProfiler {
     return profile;
   }
 
+  /** Whether {@code key} was reported as mis-declared. Creates nothing. */
+  public boolean isReported(String key) {
+    Profile profile = profiles.get(key);
+    return profile != null && profile.report != null;
+  }
+
   /** The mean wall time of {@code key}'s measured tasks, or 0 if none was measured. */
   public long meanWallNanos(String key) {
     Profile profile = profiles.get(key);

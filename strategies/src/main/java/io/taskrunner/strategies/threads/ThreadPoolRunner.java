@@ -15,7 +15,9 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,11 +35,16 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
   private final Pool pool;
   private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
   private final StallWatchdog.Watched watched;
+  private final boolean reroute;
+  private final ConcurrentHashMap<Thread, TaskFuture<?>> rerouted = new ConcurrentHashMap<>();
+  private static final ThreadFactory REROUTED =
+      Thread.ofVirtual().name("taskrunner-rerouted-virtual").factory();
 
   @SuppressWarnings("this-escape") // the watchdog reads workers, which exist only once tasks run
   ThreadPoolRunner(RunnerSpec spec) {
     super(spec);
     this.pool = new Pool(spec.maxConcurrency(), this::newWorker);
+    this.reroute = spec.workload().isReroutingMisdeclared();
     long stallThreshold = StallWatchdog.configuredThresholdNanos();
     this.watched =
         new StallWatchdog.Watched() {
@@ -85,7 +92,30 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
   @Override
   protected void dispatch(TaskFuture<?> task) {
+    if (reroute && profiler.isReported(task.key())) {
+      startRerouted(task);
+      return;
+    }
     pool.execute(new Job(task));
+  }
+
+  /**
+   * Runs a task of a key reported as waiting, not computing, on its own virtual thread instead of a
+   * pool thread ({@code Workload.rerouteMisdeclared()}).
+   */
+  private void startRerouted(TaskFuture<?> task) {
+    Thread thread =
+        REROUTED.newThread(
+            () -> {
+              Thread me = Thread.currentThread();
+              rerouted.put(me, task);
+              try {
+                task.run();
+              } finally {
+                rerouted.remove(me);
+              }
+            });
+    thread.start();
   }
 
   @Override
@@ -103,6 +133,9 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
   @Override
   protected void cancelRunning() {
+    for (TaskFuture<?> task : rerouted.values()) {
+      task.cancel(true);
+    }
     for (Worker worker : workers) {
       TaskFuture<?> current = worker.current();
       if (current != null) {
@@ -119,17 +152,31 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
   @Override
   protected boolean awaitResources(long nanos) throws InterruptedException {
-    return pool.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+    long deadline = System.nanoTime() + nanos;
+    if (!pool.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    // A rerouted virtual thread leaves the map a few instructions before it ends.
+    while (!rerouted.isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+    }
+    return true;
   }
 
   @Override
   protected boolean resourcesReleased() {
-    return pool.isTerminated();
+    return pool.isTerminated() && rerouted.isEmpty();
   }
 
   @Override
   protected boolean isOwnThread(Thread thread) {
-    return thread instanceof Worker w && w.runner == this;
+    return (thread instanceof Worker w && w.runner == this) || rerouted.containsKey(thread);
   }
 
   @Override

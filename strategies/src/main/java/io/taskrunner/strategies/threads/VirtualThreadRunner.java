@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import io.taskrunner.internal.CpuQuota;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Blocking I/O on virtual threads: a new virtual thread per task, never pooled, with at most {@code
@@ -37,6 +40,7 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
   private final ConcurrentLinkedQueue<TaskFuture<?>> waiting = new ConcurrentLinkedQueue<>();
   private final ConcurrentHashMap<Thread, TaskFuture<?>> live = new ConcurrentHashMap<>();
   private final ThreadFactory factory;
+  private final @Nullable ExecutorService computePool;
 
   /**
    * The JVM reports no CPU time for virtual threads, so a task picked to verify the declared
@@ -60,10 +64,23 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
     // string per task and cost about 130 ns of CPU per task in SubmitBenchmark, a third of this
     // runner's overhead over the raw virtual-thread executor. Thread ids tell them apart in dumps.
     this.factory = Thread.ofVirtual().name("taskrunner-" + spec.name() + "-virtual").factory();
+    this.computePool =
+        spec.workload().isReroutingMisdeclared()
+            ? Executors.newFixedThreadPool(
+                CpuQuota.current().usableCores(),
+                Thread.ofPlatform()
+                    .daemon()
+                    .name("taskrunner-" + spec.name() + "-cpu-", 0)
+                    .factory())
+            : null;
   }
 
   @Override
   protected void dispatch(TaskFuture<?> task) {
+    if (computePool != null && profiler.isReported(task.key())) {
+      startRerouted(computePool, task);
+      return;
+    }
     if (waiting.isEmpty() && tryAcquire()) {
       start(task);
     } else {
@@ -89,6 +106,28 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
       } else {
         start(next);
       }
+    }
+  }
+
+  /**
+   * Runs a task of a key reported as computing, not waiting, on the platform-thread pool instead of
+   * a virtual thread ({@code Workload.rerouteMisdeclared()}). It takes no permit: the pool's size
+   * bounds it.
+   */
+  private void startRerouted(ExecutorService pool, TaskFuture<?> task) {
+    try {
+      pool.execute(
+          () -> {
+            Thread me = Thread.currentThread();
+            live.put(me, task);
+            try {
+              task.run();
+            } finally {
+              live.remove(me);
+            }
+          });
+    } catch (RuntimeException e) {
+      task.failToStart(e);
     }
   }
 
@@ -144,6 +183,9 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
 
   @Override
   protected void onTerminated() {
+    if (computePool != null) {
+      computePool.shutdown();
+    }
     // Virtual threads end with their task: nothing to stop.
   }
 
@@ -160,12 +202,14 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
       }
       LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
     }
-    return true;
+    return computePool == null
+        || computePool.awaitTermination(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   @Override
   protected boolean resourcesReleased() {
-    return live.isEmpty();
+    return live.isEmpty() && (computePool == null || computePool.isTerminated());
   }
 
   @Override
