@@ -270,11 +270,6 @@ public final class Workload {
         || reroute;
   }
 
-  /** This workload's traits without its options. */
-  Workload traitsOnly() {
-    return new Workload(kind, nonBlocking, isolated, 0, 0, null, null, false);
-  }
-
   private String kindMethod() {
     return switch (kind) {
       case CPU_BOUND -> "cpuBound";

@@ -23,11 +23,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -127,6 +129,27 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   /** Waits up to {@code nanos} for the threads freed by {@link #onTerminated} to end. */
   protected abstract boolean awaitResources(long nanos) throws InterruptedException;
+
+  /**
+   * Waits until {@code running} (a strategy's map of its threads still running a task) is empty,
+   * or {@code deadline} ({@link System#nanoTime()}) passes. A thread leaves such a map a few
+   * instructions before it ends, right after its task freed its slot, so a short poll suffices.
+   *
+   * @return whether the map emptied in time
+   */
+  protected static boolean awaitEmpty(Map<?, ?> running, long deadline)
+      throws InterruptedException {
+    while (!running.isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+    }
+    return true;
+  }
 
   /** Whether the threads freed by {@link #onTerminated} have all ended. */
   protected abstract boolean resourcesReleased();

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +35,8 @@ import org.jspecify.annotations.Nullable;
 public final class KeyProfiler {
   static final int DEFAULT_VERIFY_EVERY = 1024;
   static final String VERIFY_EVERY_PROPERTY = "io.taskrunner.verifyEvery";
-  static final int RECHECK_EVERY = 64;
+  /** How often a routed key of the adaptive runner is measured again: one task in this many. */
+  public static final int RECHECK_EVERY = 64;
   static final int MAX_KEYS = 1024;
 
   /** Samples before a declared workload is judged. */
@@ -53,7 +53,6 @@ public final class KeyProfiler {
   private final Strategy declared;
   private final int verifyEvery;
   private final ConcurrentHashMap<String, Profile> profiles = new ConcurrentHashMap<>();
-  private final LongAdder reports = new LongAdder();
 
   /**
    * @param runner the runner's name, for reports
@@ -149,7 +148,6 @@ public final class KeyProfiler {
             profile.samples(),
             fix);
     if (profile.setReport(text)) {
-      reports.increment();
       LOG.log(Level.WARNING, text);
       MisdeclaredTaskEvent event = new MisdeclaredTaskEvent();
       if (event.isEnabled()) {
@@ -162,11 +160,6 @@ public final class KeyProfiler {
         event.commit();
       }
     }
-  }
-
-  /** How many keys were reported as mis-declared. */
-  public long reportCount() {
-    return reports.sum();
   }
 
   /** The figures of the keys with the most samples, for {@code stats()}. */

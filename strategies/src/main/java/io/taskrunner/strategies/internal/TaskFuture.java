@@ -225,11 +225,6 @@ public abstract class TaskFuture<T extends @Nullable Object> extends AbstractFut
     return s != null && s != ABANDONED;
   }
 
-  /** The thread running the task's code now, if any. */
-  final @Nullable Thread runningThread() {
-    return state instanceof Thread t ? t : null;
-  }
-
   private void interruptRunner() {
     Object s = state;
     if (s instanceof Thread thread && STATE.compareAndSet(this, s, INTERRUPTING)) {

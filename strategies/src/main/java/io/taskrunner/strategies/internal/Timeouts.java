@@ -13,20 +13,24 @@ public final class Timeouts {
   private Timeouts() {}
 
   private static final class Holder {
-    static final ScheduledThreadPoolExecutor TIMER = create();
+    static final ScheduledThreadPoolExecutor TIMER = newDaemonScheduler("taskrunner-timer");
+  }
 
-    private static ScheduledThreadPoolExecutor create() {
-      ScheduledThreadPoolExecutor timer =
-          new ScheduledThreadPoolExecutor(
-              1,
-              r -> {
-                Thread t = new Thread(r, "taskrunner-timer");
-                t.setDaemon(true);
-                return t;
-              });
-      timer.setRemoveOnCancelPolicy(true);
-      return timer;
-    }
+  /**
+   * A one-thread scheduler on a daemon thread named {@code name} that forgets cancelled actions at
+   * once: the shape of every JVM-wide timer in taskrunner.
+   */
+  public static ScheduledThreadPoolExecutor newDaemonScheduler(String name) {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   /** Runs {@code action} on the timer thread after {@code nanos}. */

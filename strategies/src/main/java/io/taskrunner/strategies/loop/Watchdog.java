@@ -1,6 +1,7 @@
 package io.taskrunner.strategies.loop;
 
 import io.taskrunner.strategies.BlockedLoopException;
+import io.taskrunner.strategies.internal.Timeouts;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -30,21 +31,10 @@ final class Watchdog implements Runnable {
   private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
   private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+  /** Its own thread, not the timeout timer's: taking a stack for a report can take a while. */
   private static final class Holder {
-    static final ScheduledThreadPoolExecutor TIMER = create();
-
-    private static ScheduledThreadPoolExecutor create() {
-      ScheduledThreadPoolExecutor timer =
-          new ScheduledThreadPoolExecutor(
-              1,
-              r -> {
-                Thread t = new Thread(r, "taskrunner-loop-watchdog");
-                t.setDaemon(true);
-                return t;
-              });
-      timer.setRemoveOnCancelPolicy(true);
-      return timer;
-    }
+    static final ScheduledThreadPoolExecutor TIMER =
+        Timeouts.newDaemonScheduler("taskrunner-loop-watchdog");
   }
 
   private final EventLoop loop;

@@ -59,7 +59,7 @@ final class AdaptiveRunner extends AbstractTaskRunner {
     }
     return profile.route() == null
         ? profile.tryProbe()
-        : ThreadLocalRandom.current().nextInt(64) == 0;
+        : ThreadLocalRandom.current().nextInt(KeyProfiler.RECHECK_EVERY) == 0;
   }
 
   @Override

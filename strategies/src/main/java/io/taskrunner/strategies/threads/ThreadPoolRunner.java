@@ -17,7 +17,6 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -153,20 +152,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
   @Override
   protected boolean awaitResources(long nanos) throws InterruptedException {
     long deadline = System.nanoTime() + nanos;
-    if (!pool.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
-      return false;
-    }
-    // A rerouted virtual thread leaves the map a few instructions before it ends.
-    while (!rerouted.isEmpty()) {
-      if (System.nanoTime() - deadline >= 0) {
-        return false;
-      }
-      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-    }
-    return true;
+    return pool.awaitTermination(nanos, TimeUnit.NANOSECONDS) && awaitEmpty(rerouted, deadline);
   }
 
   @Override

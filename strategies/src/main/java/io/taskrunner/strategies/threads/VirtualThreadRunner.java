@@ -16,7 +16,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -192,15 +191,8 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
   @Override
   protected boolean awaitResources(long nanos) throws InterruptedException {
     long deadline = System.nanoTime() + nanos;
-    // A thread leaves `live` a few instructions before it ends, right after its slot was freed.
-    while (!live.isEmpty()) {
-      if (System.nanoTime() - deadline >= 0) {
-        return false;
-      }
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+    if (!awaitEmpty(live, deadline)) {
+      return false;
     }
     return computePool == null
         || computePool.awaitTermination(
