@@ -21,6 +21,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
  * {@code cancel(true)} racing the task completing. Two things can go wrong: both sides believe they
@@ -231,6 +232,54 @@ public final class CancelCompleteStress {
         Thread.currentThread().interrupt();
         r.r4 = 0;
       }
+    }
+  }
+
+  /**
+   * {@code cancel(true)} racing the task's start: the runner thread claims the task ({@code
+   * STARTING}), then publishes itself with a release store, with no fence; a canceller that sees
+   * {@code STARTING} must wait for that store rather than conclude there is nobody to interrupt.
+   * The task's code waits (up to 5 s) for its interrupt, so a lost one shows. The first field says
+   * what the code saw (0 = it never ran, 1 = its interrupt, 2 = no interrupt: lost), the second
+   * what {@code cancel} returned.
+   */
+  @JCStressTest
+  @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "cancelled before the code started")
+  @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "cancelled while the code ran: interrupted")
+  @Outcome(expect = FORBIDDEN, desc = "the code ran after a successful cancel(true), never interrupted")
+  @State
+  public static class InterruptReachesStartingTask {
+    private final ProbeRunner runner = ProbeRunner.held();
+    private volatile int seen;
+    private final ListenableFuture<Integer> future =
+        runner.submit(
+            () -> {
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+              while (!Thread.currentThread().isInterrupted()) {
+                if (System.nanoTime() - deadline > 0) {
+                  seen = 2;
+                  return VALUE;
+                }
+                Thread.onSpinWait();
+              }
+              seen = 1;
+              return VALUE;
+            });
+
+    @Actor
+    public void runnerThread() {
+      runner.runHeld();
+      boolean unused = Thread.interrupted();
+    }
+
+    @Actor
+    public void canceller(II_Result r) {
+      r.r2 = future.cancel(true) ? 1 : 0;
+    }
+
+    @Arbiter
+    public void arbiter(II_Result r) {
+      r.r1 = seen;
     }
   }
 

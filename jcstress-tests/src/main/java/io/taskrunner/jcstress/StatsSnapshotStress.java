@@ -5,6 +5,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import io.taskrunner.RunnerStats;
+import io.taskrunner.Runners;
+import io.taskrunner.TaskRunner;
+import io.taskrunner.Workload;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jcstress.annotations.Actor;
@@ -12,6 +16,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
  * {@code stats()} racing a task's submit, start and completion. The counters are separate {@link
@@ -168,6 +173,42 @@ public final class StatsSnapshotStress {
   }
 
   /**
+   * The CPU runner as users get it ({@code cpuBound().maxConcurrency(1)}, one per fork): its pool
+   * thread counts started and completed tasks in a cell of its own, with release stores and no
+   * atomic instruction, and snapshots sum the cells with acquire loads. One actor submits a task
+   * and waits for it, the other takes two snapshots while the pool thread counts. Counts add up
+   * across samples, so only consistency is recorded: {@code r1} is 1 if a snapshot was refused
+   * (negative or inconsistent counts), {@code r2} is 1 if the second went backwards.
+   */
+  @JCStressTest
+  @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "both snapshots consistent, in order")
+  @Outcome(expect = FORBIDDEN, desc = "an inconsistent snapshot, or one that went backwards")
+  @State
+  public static class ActualThreadPool {
+    private static final TaskRunner POOL =
+        Runners.forWorkload(Workload.cpuBound().maxConcurrency(1).named("stress-stats"));
+
+    @Actor
+    public void task() {
+      try {
+        Integer unused = POOL.submit(() -> 1).get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Actor
+    public void snapshot(II_Result r) {
+      RunnerStats first = snapshotOrNull(POOL);
+      RunnerStats second = snapshotOrNull(POOL);
+      r.r1 = first == null || second == null ? 1 : 0;
+      r.r2 = first != null && second != null && wentBackwards(first, second) ? 1 : 0;
+    }
+  }
+
+  /**
    * Whether a cumulative count (submitted, started-or-abandoned, done) is lower in the later
    * snapshot. {@code queued} and {@code running} may go either way.
    */
@@ -182,7 +223,7 @@ public final class StatsSnapshotStress {
   }
 
   /** {@code RunnerStats} refuses negative counts and sums that do not add up. */
-  private static @Nullable RunnerStats snapshotOrNull(ProbeRunner runner) {
+  private static @Nullable RunnerStats snapshotOrNull(TaskRunner runner) {
     try {
       return runner.stats();
     } catch (IllegalArgumentException e) {

@@ -37,18 +37,25 @@ import org.jspecify.annotations.Nullable;
  * that every built-in runner shares. A strategy supplies {@link #dispatch} (hand an admitted task
  * to its threads) and the shutdown hooks.
  *
- * <p>Concurrency: {@code ctl} packs the lifecycle state (top byte) and the number of unfinished
- * accepted tasks (low bits) into one long, changed only by CAS, so "is the runner open?" and "take
- * a slot" are one atomic step: no task is accepted after {@code shutdown()} wins, and termination
- * is detected exactly once, by whoever takes the count to zero in a shut-down state. {@code
+ * <p>Concurrency: {@code ctl} packs the lifecycle state (top byte) and the number of tasks ever
+ * accepted (low bits) into one long, changed only by CAS, so "is the runner open?" and "take a
+ * slot" are one atomic step: no task is accepted after {@code shutdown()} wins, and the count is
+ * frozen from then on. Tasks that finish add to a second counter, {@code released}; the tasks
+ * holding a slot are the difference. Termination is decided by one CAS of {@code ctl} from a
+ * shut-down state to TERMINATED, tried by whoever may have made the two counts equal: the last
+ * release after the shutdown (it sees {@code closing}), or the shutdown itself (it sees every
+ * release made before {@code closing} was set: a release and the shutdown each write, then read
+ * the other's field, all volatile, so at least one of them sees the other). {@code
  * SubmitCloseStress} in jcstress-tests checks this.
  *
- * <p>Performance: every submit CASes {@code ctl} and every finished task decrements it, so its
- * cache line moves between the submitting thread and the runner threads on every task. It lives
- * alone on its lines (in a padded {@link Ctl}), so that the runner threads' reads of this object's
- * final fields ({@code stats}, {@code timeoutNanos}, ...) and of {@code stopping} (checked by every
- * task as it starts) do not miss each time {@code ctl} changes.
- *
+ * <p>Performance: submitters write {@code ctl}, finishing tasks write {@code released}; neither
+ * reads the other's counter on the common path (a submitter re-reads {@code released} only when
+ * its cached copy says the runner may be full), so the two cache lines stay with their writers
+ * instead of moving between the submitting thread and the runner threads on every task. Each
+ * lives alone on its lines (padded), so that the runner threads' reads of this object's final
+ * fields and of {@code stopping} and {@code closing} (read by every task) do not miss when they
+ * change. The accepted count also serves as the {@code submitted} statistic, at no extra cost.
+
  * <p>Shutdown: {@code shutdown} refuses new tasks and lets accepted ones finish; {@code
  * shutdownNow} also cancels queued tasks (returning them) and cancels running ones with interrupts.
  * When the last slot is released the strategy frees its threads ({@link #onTerminated}); {@link
@@ -73,10 +80,15 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   private static final int STATE_SHIFT = 56;
   private static final long COUNT_MASK = (1L << STATE_SHIFT) - 1;
   private static final VarHandle CTL;
+  private static final VarHandle RELEASED_SEEN;
+  private static final VarHandle RELEASED;
 
   static {
     try {
-      CTL = MethodHandles.lookup().findVarHandle(CtlValue.class, "value", long.class);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      CTL = lookup.findVarHandle(CtlValue.class, "value", long.class);
+      RELEASED_SEEN = lookup.findVarHandle(CtlValue.class, "releasedSeen", long.class);
+      RELEASED = lookup.findVarHandle(ReleasedValue.class, "value", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -91,6 +103,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   private final ExecutorServiceView view;
 
   private final Ctl ctl = new Ctl();
+  private final Released released = new Released();
 
   /**
    * Set once {@code shutdownNow} moved the state to STOP, before it drains and cancels; read by
@@ -98,11 +111,17 @@ public abstract class AbstractTaskRunner implements TaskRunner {
    */
   private volatile boolean stopping;
 
+  /**
+   * Set once the state left RUNNING, after the CAS that froze the accepted count; read by every
+   * task as it releases its slot, to know whether it may be the one that terminates the runner.
+   */
+  private volatile boolean closing;
+
   @SuppressWarnings("this-escape") // the view only stores the reference
   protected AbstractTaskRunner(RunnerSpec spec) {
     this.spec = requireNonNull(spec, "spec");
     this.view = new ExecutorServiceView(this);
-    this.stats = new StatsRecorder(spec.name(), spec.strategy());
+    this.stats = new StatsRecorder(spec.name(), spec.strategy(), this::acceptedCount);
     this.profiler = new KeyProfiler(spec.name(), spec.strategy());
     this.timeoutNanos = spec.timeout().map(Duration::toNanos).orElse(0L);
     this.slotLimit = (long) spec.maxConcurrency() + spec.queueCapacity();
@@ -208,7 +227,6 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   /** Takes a slot for {@code task} and dispatches it, or throws. */
   protected final <F extends TaskFuture<?>> F admit(F task) {
     acquireSlot();
-    stats.submitted();
     try {
       task.setProfiled(shouldProfile(task));
       dispatch(task);
@@ -319,6 +337,16 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     return ((long) state << STATE_SHIFT) | count;
   }
 
+  /** How many tasks were ever accepted; the {@code submitted} statistic. */
+  private long acceptedCount() {
+    return countOf(ctlAcquire());
+  }
+
+  /** How many accepted tasks have given back their slot. */
+  private long releasedCount() {
+    return (long) RELEASED.getVolatile(released);
+  }
+
   private void acquireSlot() {
     for (; ; ) {
       long c = ctlAcquire();
@@ -326,17 +354,24 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         stats.rejected();
         throw new RejectedExecutionException(describe("is shut down: task rejected"));
       }
-      if (countOf(c) >= slotLimit) {
-        stats.rejected();
-        throw new RejectedExecutionException(
-            describe(
-                String.format(
-                    Locale.US,
-                    "is full: %d tasks pending (maxConcurrency %d + queueCapacity %d): task"
-                        + " rejected",
-                    countOf(c),
-                    spec.maxConcurrency(),
-                    spec.queueCapacity())));
+      long accepted = countOf(c);
+      // A stale copy of `released` only overstates how many slots are taken: re-read the real
+      // one (a line the runner threads write) only when the copy says the runner may be full.
+      if (accepted - (long) RELEASED_SEEN.getOpaque(ctl) >= slotLimit) {
+        long releasedNow = releasedCount();
+        RELEASED_SEEN.setOpaque(ctl, releasedNow);
+        if (accepted - releasedNow >= slotLimit) {
+          stats.rejected();
+          throw new RejectedExecutionException(
+              describe(
+                  String.format(
+                      Locale.US,
+                      "is full: %d tasks pending (maxConcurrency %d + queueCapacity %d): task"
+                          + " rejected",
+                      accepted - releasedNow,
+                      spec.maxConcurrency(),
+                      spec.queueCapacity())));
+        }
       }
       if (casCtl(c, c + 1)) {
         return;
@@ -346,8 +381,8 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   /** Gives back a task's slot; the last one after a shutdown terminates the runner. */
   final void releaseSlot() {
-    long c = (long) CTL.getAndAdd(ctl, -1L) - 1;
-    if (stateOf(c) != RUNNING && countOf(c) == 0) {
+    long unused = (long) RELEASED.getAndAdd(released, 1L);
+    if (closing) {
       tryTerminate();
     }
   }
@@ -356,10 +391,11 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     for (; ; ) {
       long c = ctlAcquire();
       int state = stateOf(c);
-      if (state == RUNNING || state == TERMINATED || countOf(c) != 0) {
+      // After the shutdown the accepted count is frozen, and releases only catch up with it.
+      if (state == RUNNING || state == TERMINATED || releasedCount() != countOf(c)) {
         return;
       }
-      if (casCtl(c, pack(TERMINATED, 0))) {
+      if (casCtl(c, pack(TERMINATED, countOf(c)))) {
         try {
           onTerminated();
         } finally {
@@ -376,16 +412,21 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     for (; ; ) {
       long c = ctlAcquire();
       int state = stateOf(c);
-      if (state >= target || casCtl(c, pack(target, countOf(c)))) {
+      if (state >= target) {
+        return state;
+      }
+      if (casCtl(c, pack(target, countOf(c)))) {
+        closing = true;
         return state;
       }
     }
   }
 
   /**
-   * Whether {@code shutdownNow} was called. A volatile read, ordered after the caller's earlier
-   * volatile stores: a thread that publishes the task it is about to run and then sees {@code
-   * false} here will have its task seen by {@link #cancelRunning}.
+   * Whether {@code shutdownNow} was called. A volatile read, which a task makes after claiming its
+   * state with a CAS (a full fence): a thread that published the task it is about to run before
+   * that claim, and then sees {@code false} here, will have its task seen by {@link
+   * #cancelRunning}.
    */
   final boolean isStopping() {
     return stopping;
@@ -494,7 +535,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         getClass().getSimpleName(),
         name(),
         stateName(),
-        countOf(ctlAcquire()));
+        countOf(ctlAcquire()) - releasedCount());
   }
 
   // ---- ctl, alone on its cache lines ------------------------------------------------------------
@@ -507,13 +548,40 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   }
 
   private abstract static class CtlValue extends CtlPadBefore {
-    /** State (top byte) and unfinished-task count; accessed through {@code CTL} only. */
+    /**
+     * State (top byte) and the number of tasks ever accepted (56 bits: 2 000 years at 10⁹ tasks a
+     * second); accessed through {@code CTL} only.
+     */
     @SuppressWarnings("UnusedVariable") // accessed through CTL
     volatile long value;
+
+    /**
+     * The submitters' last reading of {@code released}: a lower bound of it, kept on the
+     * submitters' own line. Opaque access only; a racing writer may store an older reading, which
+     * is still a lower bound.
+     */
+    @SuppressWarnings("UnusedVariable") // accessed through RELEASED_SEEN
+    long releasedSeen;
   }
 
   @SuppressWarnings("UnusedVariable") // padding
   private static final class Ctl extends CtlValue {
+    long p11, p12, p13, p14, p15, p16, p17, p18;
+  }
+
+  @SuppressWarnings("UnusedVariable") // padding
+  private abstract static class ReleasedPadBefore {
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+  }
+
+  private abstract static class ReleasedValue extends ReleasedPadBefore {
+    /** How many accepted tasks have given back their slot; accessed through {@code RELEASED}. */
+    @SuppressWarnings("UnusedVariable") // accessed through RELEASED
+    volatile long value;
+  }
+
+  @SuppressWarnings("UnusedVariable") // padding
+  private static final class Released extends ReleasedValue {
     long p11, p12, p13, p14, p15, p16, p17, p18;
   }
 }

@@ -3,6 +3,7 @@ package io.taskrunner.strategies.threads;
 import io.taskrunner.spi.RunnerSpec;
 import io.taskrunner.strategies.internal.AbstractTaskRunner;
 import io.taskrunner.strategies.internal.StallWatchdog;
+import io.taskrunner.strategies.internal.StatsRecorder;
 import io.taskrunner.strategies.internal.TaskFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * the runner terminates. {@code cancel(true)} interrupts the platform thread running the task.
  *
  * <p>Concurrency: each worker thread publishes the task it is running (release store, read by
- * {@code shutdownNow} only), so {@code shutdownNow} can cancel running tasks without a shared
+ * {@code shutdownNow} and the stall watchdog), so {@code shutdownNow} can cancel running tasks without a shared
  * registry on the hot path. Thread-safe.
  */
 final class ThreadPoolRunner extends AbstractTaskRunner {
@@ -219,9 +220,10 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
   /**
    * A pool thread that publishes the task it runs, read with acquire semantics by {@code
-   * shutdownNow} and the stall watchdog.
+   * shutdownNow} and the stall watchdog, and counts its tasks in a stats cell of its own.
    */
-  private static final class Worker extends ForkJoinWorkerThread {
+  private static final class Worker extends ForkJoinWorkerThread
+      implements StatsRecorder.CellOwner {
     private static final VarHandle CURRENT;
 
     static {
@@ -234,6 +236,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     final ThreadPoolRunner runner;
+    private final StatsRecorder.Cell statsCell;
 
     @SuppressWarnings("UnusedVariable") // accessed through CURRENT
     private @Nullable TaskFuture<?> current;
@@ -241,6 +244,12 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     Worker(ForkJoinPool pool, ThreadPoolRunner runner) {
       super(null, pool, true);
       this.runner = runner;
+      this.statsCell = runner.stats.newCell();
+    }
+
+    @Override
+    public StatsRecorder.Cell statsCell() {
+      return statsCell;
     }
 
     @Nullable TaskFuture<?> current() {
@@ -248,12 +257,13 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     /**
-     * Publishes the task this worker is about to run. A volatile store: it must be ordered before
-     * the task's check for {@code shutdownNow} (a load), so that either that check sees the stop
-     * or {@code cancelRunning} sees this task.
+     * Publishes the task this worker is about to run. It must be ordered before the task's check
+     * for {@code shutdownNow} (a load), so that either that check sees the stop or {@code
+     * cancelRunning} sees this task: a release store followed by the task's claim of its state,
+     * a CAS and so a full fence, before that check ({@code TaskFuture.run}). No second fence here.
      */
     void setCurrent(TaskFuture<?> task) {
-      CURRENT.setVolatile(this, task);
+      CURRENT.setRelease(this, task);
     }
 
     /**
@@ -267,6 +277,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     @Override
     protected void onTermination(@Nullable Throwable exception) {
       runner.workers.remove(this);
+      runner.stats.retireCell(statsCell);
       super.onTermination(exception);
     }
   }
