@@ -21,13 +21,15 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
- * {@code submit} racing {@code shutdown}: the runner packs "open?" and "how many accepted tasks are
- * unfinished" into one CAS-ed word ({@code ctl} in {@code AbstractTaskRunner}), so taking a slot
- * fails once the shutdown is published, and whoever takes the count to zero in a shut-down state
- * terminates the runner. The race: a submit reads "open, 0 pending" while the shutdown flips the
- * state; if the two were separate fields, the task could be accepted after termination was
- * decided (it would never run, or run on a pool that is gone), or termination could fire twice
- * (both the shutdown and the task's release seeing "shut down, nothing pending").
+ * {@code submit} racing {@code shutdown}: the runner packs "open?" and "how many tasks were ever
+ * accepted" into one CAS-ed word ({@code ctl} in {@code AbstractTaskRunner}), so taking a slot
+ * fails once the shutdown is published and the count is frozen from then on; finishing tasks add to
+ * a second counter, {@code released}, and a {@code closing} flag set after the shutdown's CAS tells
+ * them to check whether they were the last. The races: a submit reads "open" while the shutdown
+ * flips the state (the task could be accepted after termination was decided: it would never run,
+ * or run on a pool that is gone); and the last release reads {@code closing} just before it is set
+ * while the shutdown reads {@code released} just before the release lands (nobody would
+ * terminate), or both see each other (termination must still happen only once).
  *
  * <p>Every case records, in order: whether the submit was accepted (1) or rejected (0); whether
  * the task ran (0 = never, 1 = once, before termination, 2 = after the runner had terminated,
@@ -41,8 +43,9 @@ public final class SubmitCloseStress {
   private SubmitCloseStress() {}
 
   /**
-   * The race in isolation: a model of {@code ctl} (state in the top byte, count below) with the
-   * same three operations: take a slot, release it, shut down.
+   * The race in isolation: a model of {@code ctl} (state in the top byte, accepted count below),
+   * {@code released} and {@code closing}, with the same three operations: take a slot, release
+   * it, shut down.
    */
   @JCStressTest
   @Outcome(
@@ -67,6 +70,8 @@ public final class SubmitCloseStress {
     private static final long COUNT = (1L << SHIFT) - 1;
 
     private final AtomicLong ctl = new AtomicLong();
+    private final AtomicLong released = new AtomicLong();
+    private volatile boolean closing;
     private final AtomicInteger ran = new AtomicInteger();
     private final AtomicInteger terminations = new AtomicInteger();
 
@@ -83,8 +88,8 @@ public final class SubmitCloseStress {
     }
 
     private void release() {
-      long c = ctl.decrementAndGet();
-      if (c >>> SHIFT != RUNNING && (c & COUNT) == 0) {
+      released.incrementAndGet();
+      if (closing) {
         tryTerminate();
       }
     }
@@ -93,10 +98,10 @@ public final class SubmitCloseStress {
       for (; ; ) {
         long c = ctl.get();
         long state = c >>> SHIFT;
-        if (state == RUNNING || state == TERMINATED || (c & COUNT) != 0) {
+        if (state == RUNNING || state == TERMINATED || released.get() != (c & COUNT)) {
           return;
         }
-        if (ctl.compareAndSet(c, TERMINATED << SHIFT)) {
+        if (ctl.compareAndSet(c, (TERMINATED << SHIFT) | (c & COUNT))) {
           terminations.incrementAndGet();
           return;
         }
@@ -116,7 +121,11 @@ public final class SubmitCloseStress {
     public void shutdown() {
       for (; ; ) {
         long c = ctl.get();
-        if (c >>> SHIFT >= SHUTDOWN || ctl.compareAndSet(c, (SHUTDOWN << SHIFT) | (c & COUNT))) {
+        if (c >>> SHIFT >= SHUTDOWN) {
+          break;
+        }
+        if (ctl.compareAndSet(c, (SHUTDOWN << SHIFT) | (c & COUNT))) {
+          closing = true;
           break;
         }
       }

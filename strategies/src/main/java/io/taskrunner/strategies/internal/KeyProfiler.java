@@ -42,6 +42,14 @@ public final class KeyProfiler {
   /** Samples before a declared workload is judged. */
   static final int MIN_SAMPLES_TO_REPORT = 8;
 
+  /**
+   * The mean wall time below which a key declared CPU-bound is never reported as waiting. A task
+   * that short cannot hold a pool thread long whatever it does, and its wall time is mostly the
+   * measurement itself and the scheduler: on a loaded machine a no-op task measured as 1 µs of CPU
+   * in 30 µs of wall time and was reported as 97% waiting.
+   */
+  static final long MIN_WALL_NANOS_TO_REPORT_WAITING = 100_000;
+
   /** Samples before an undeclared key is routed. */
   public static final int SAMPLES_TO_ROUTE = 4;
 
@@ -116,7 +124,9 @@ public final class KeyProfiler {
     profile.add(credited, wallNanos);
     switch (declared) {
       case THREAD_POOL -> {
-        if (profile.samples() >= MIN_SAMPLES_TO_REPORT && profile.cpuShare() < 0.2) {
+        if (profile.samples() >= MIN_SAMPLES_TO_REPORT
+            && profile.cpuShare() < 0.2
+            && profile.meanWallNanos() >= MIN_WALL_NANOS_TO_REPORT_WAITING) {
           report(profile, "CPU-bound", "waiting", 1 - profile.cpuShare(), "ioBound()");
         }
       }
