@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -60,7 +59,9 @@ public final class KeyProfiler {
   private final String runner;
   private final Strategy declared;
   private final int verifyEvery;
+  private final long verifyThreshold;
   private final ConcurrentHashMap<String, Profile> profiles = new ConcurrentHashMap<>();
+  private final SubmitterRandom random = new SubmitterRandom();
 
   /**
    * @param runner the runner's name, for reports
@@ -72,6 +73,7 @@ public final class KeyProfiler {
     this.declared = declared;
     // 0 (or less) turns verification off.
     this.verifyEvery = Integer.getInteger(VERIFY_EVERY_PROPERTY, DEFAULT_VERIFY_EVERY);
+    this.verifyThreshold = verifyEvery > 0 ? SubmitterRandom.oneInThreshold(verifyEvery) : 0L;
   }
 
   /** CPU time of the current thread in nanoseconds, or -1 where the JVM does not measure it. */
@@ -88,7 +90,7 @@ public final class KeyProfiler {
   /** Whether a declared runner should measure the task being submitted. */
   public boolean shouldVerify() {
     return verifyEvery == 1
-        || (verifyEvery > 1 && ThreadLocalRandom.current().nextInt(verifyEvery) == 0);
+        || (verifyEvery > 1 && random.below(verifyThreshold));
   }
 
   /** The profile of {@code key}, or {@code null} once {@value #MAX_KEYS} keys are tracked. */

@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StatsRecorder {
   static final int SAMPLE_ALL_FIRST = 1024;
-  static final int SAMPLE_EVERY = 64;
+  static final int SAMPLE_EVERY = 64; // a power of two
 
   private final String runner;
   private final Strategy strategy;
@@ -60,6 +59,7 @@ public final class StatsRecorder {
   private final LogHistogram runTime = new LogHistogram();
   private final List<Cell> cells = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Cell> freeCells = new ConcurrentLinkedQueue<>();
+  private final SubmitterRandom random = new SubmitterRandom();
 
   /**
    * How many tasks were sampled unconditionally, up to {@value #SAMPLE_ALL_FIRST}. Plain and racy on
@@ -90,7 +90,7 @@ public final class StatsRecorder {
       sampledFirst = first + 1;
       return true;
     }
-    return ThreadLocalRandom.current().nextInt(SAMPLE_EVERY) == 0;
+    return (random.nextInt() & (SAMPLE_EVERY - 1)) == 0;
   }
 
   /** A running task was reported as stalled. */
@@ -106,7 +106,7 @@ public final class StatsRecorder {
   public void started(long waitNanos) {
     Cell cell = ownCell();
     if (cell != null) {
-      cell.add(Cell.STARTED);
+      cell.addStarted();
     } else {
       started.increment();
     }
@@ -126,7 +126,7 @@ public final class StatsRecorder {
       case COMPLETED -> {
         Cell cell = ownCell();
         if (cell != null) {
-          cell.add(Cell.COMPLETED);
+          cell.addCompleted();
         } else {
           completed.increment();
         }
@@ -256,8 +256,13 @@ public final class StatsRecorder {
       this.recorder = recorder;
     }
 
-    void add(VarHandle counter) {
-      counter.setRelease(this, (long) counter.get(this) + 1);
+    // One method per counter, so that each VarHandle is a constant where it is used.
+    void addStarted() {
+      STARTED.setRelease(this, started + 1);
+    }
+
+    void addCompleted() {
+      COMPLETED.setRelease(this, completed + 1);
     }
   }
 
