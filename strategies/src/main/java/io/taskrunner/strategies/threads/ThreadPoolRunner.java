@@ -222,8 +222,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
    * A pool thread that publishes the task it runs, read with acquire semantics by {@code
    * shutdownNow} and the stall watchdog, and counts its tasks in a stats cell of its own.
    */
-  private static final class Worker extends ForkJoinWorkerThread
-      implements StatsRecorder.CellOwner {
+  private static final class Worker extends StatsRecorder.CountingWorkerThread {
     private static final VarHandle CURRENT;
 
     static {
@@ -236,20 +235,13 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     }
 
     final ThreadPoolRunner runner;
-    private final StatsRecorder.Cell statsCell;
 
     @SuppressWarnings("UnusedVariable") // accessed through CURRENT
     private @Nullable TaskFuture<?> current;
 
     Worker(ForkJoinPool pool, ThreadPoolRunner runner) {
-      super(null, pool, true);
+      super(pool, runner.stats);
       this.runner = runner;
-      this.statsCell = runner.stats.newCell();
-    }
-
-    @Override
-    public StatsRecorder.Cell statsCell() {
-      return statsCell;
     }
 
     @Nullable TaskFuture<?> current() {
@@ -277,7 +269,6 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     @Override
     protected void onTermination(@Nullable Throwable exception) {
       runner.workers.remove(this);
-      runner.stats.retireCell(statsCell);
       super.onTermination(exception);
     }
   }
