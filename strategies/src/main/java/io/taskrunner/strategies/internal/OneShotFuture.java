@@ -175,7 +175,7 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
   private static void execute(Runnable listener, Executor executor) {
     try {
       executor.execute(listener);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // RuntimeException, or a checked one thrown sneakily
       // As Guava does: one failing executor must not keep the other listeners from running.
       LOG.log(
           System.Logger.Level.ERROR,
