@@ -342,9 +342,13 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     return countOf(ctlAcquire());
   }
 
-  /** How many accepted tasks have given back their slot. */
+  /**
+   * How many accepted tasks have given back their slot: the shared counter plus the pool threads'
+   * cells. Each only grows and none passes the frozen accepted count, so a sum equal to it means
+   * every slot is back, however the reads interleave with releases.
+   */
   private long releasedCount() {
-    return (long) RELEASED.getVolatile(released);
+    return (long) RELEASED.getVolatile(released) + stats.releasedInCells();
   }
 
   private void acquireSlot() {
@@ -381,7 +385,15 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   /** Gives back a task's slot; the last one after a shutdown terminates the runner. */
   final void releaseSlot() {
-    long unused = (long) RELEASED.getAndAdd(released, 1L);
+    StatsRecorder.Cell cell = stats.ownCell();
+    if (cell != null) {
+      // A pool thread counts in its own cell: no line shared with the other pool threads. The
+      // fence orders that store before the read of `closing`, as the atomic add does below.
+      cell.addReleased();
+      VarHandle.fullFence();
+    } else {
+      long unused = (long) RELEASED.getAndAdd(released, 1L);
+    }
     if (closing) {
       tryTerminate();
     }

@@ -183,13 +183,18 @@ public final class StatsRecorder {
   }
 
   /** The calling thread's cell for this recorder, if it has one. */
-  private @Nullable Cell ownCell() {
+  @Nullable Cell ownCell() {
     // A class check and a final field: cheaper than an interface check and call, twice per task.
     if (Thread.currentThread() instanceof CountingWorkerThread thread
         && thread.statsCell.recorder == this) {
       return thread.statsCell;
     }
     return null;
+  }
+
+  /** The admission slots given back by runner threads in their cells (see AbstractTaskRunner). */
+  long releasedInCells() {
+    return sum(Cell.RELEASED);
   }
 
   private long sum(VarHandle counter) {
@@ -244,7 +249,8 @@ public final class StatsRecorder {
   }
 
   /**
-   * The started and completed counts of one runner thread at a time. Written only by its owner
+   * The started and completed counts of one runner thread at a time, and the admission slots it
+   * gave back. Written only by its owner
    * (plain read, release store: no atomic instruction), read by snapshots with acquire loads.
    * Padded, so that owners on different cores do not share its line.
    */
@@ -252,12 +258,14 @@ public final class StatsRecorder {
   public static final class Cell {
     static final VarHandle STARTED;
     static final VarHandle COMPLETED;
+    static final VarHandle RELEASED;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         STARTED = lookup.findVarHandle(Cell.class, "started", long.class);
         COMPLETED = lookup.findVarHandle(Cell.class, "completed", long.class);
+        RELEASED = lookup.findVarHandle(Cell.class, "released", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -267,6 +275,7 @@ public final class StatsRecorder {
     long p01, p02, p03, p04, p05, p06, p07, p08;
     private long started;
     private long completed;
+    private long released; // admission slots given back: the runner's, not a statistic
     long p11, p12, p13, p14, p15, p16, p17, p18;
 
     Cell(StatsRecorder recorder) {
@@ -280,6 +289,10 @@ public final class StatsRecorder {
 
     void addCompleted() {
       COMPLETED.setRelease(this, completed + 1);
+    }
+
+    void addReleased() {
+      RELEASED.setRelease(this, released + 1);
     }
   }
 
