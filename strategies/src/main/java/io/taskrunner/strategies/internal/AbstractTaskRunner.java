@@ -383,9 +383,11 @@ public abstract class AbstractTaskRunner implements TaskRunner {
     }
   }
 
-  /** Gives back a task's slot; the last one after a shutdown terminates the runner. */
-  final void releaseSlot() {
-    StatsRecorder.Cell cell = stats.ownCell();
+  /**
+   * Gives back a task's slot; the last one after a shutdown terminates the runner. {@code cell} is
+   * the calling thread's stats cell ({@link StatsRecorder#ownCell}), or {@code null}.
+   */
+  final void releaseSlot(StatsRecorder.@Nullable Cell cell) {
     if (cell != null) {
       // A pool thread counts in its own cell: no line shared with the other pool threads. The
       // fence orders that store before the read of `closing`, as the atomic add does below.

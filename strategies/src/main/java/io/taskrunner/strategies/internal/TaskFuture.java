@@ -95,6 +95,9 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
    */
   private boolean completedHere;
 
+  /** The running thread's stats cell, or {@code null}; written and read by that thread only. */
+  private StatsRecorder.@Nullable Cell runnerCell;
+
   protected TaskFuture(AbstractTaskRunner runner) {
     this.runner = runner;
     this.sampled = runner.stats.shouldSample();
@@ -139,7 +142,9 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
     }
     long now = sampled ? System.nanoTime() : 0L;
     startNanos = now;
-    runner.stats.started(sampled ? now - submitNanos : -1L);
+    StatsRecorder.Cell cell = runner.stats.ownCell();
+    runnerCell = cell;
+    runner.stats.started(cell, sampled ? now - submitNanos : -1L);
     Thread me = Thread.currentThread();
     // A release store is enough: a canceller that saw STARTING waits for it before it decides
     // whether to interrupt (see interruptRunner), so no interrupt is lost for want of a fence.
@@ -166,7 +171,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
       }
       if (completedHere) {
         STATE.setRelease(this, FINISHED);
-        runner.releaseSlot();
+        runner.releaseSlot(cell);
       } else {
         if (!STATE.compareAndSet(this, me, FINISHED)) {
           // A canceller is interrupting us: wait until it is done, then clear the interrupt so
@@ -288,11 +293,13 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
       onFinished();
     } finally {
       long runNanos = sampled && hasStartTime() ? System.nanoTime() - startNanos : -1L;
-      runner.stats.done(outcome, runNanos);
+      // The runner thread completing its own task counts in its cell; anyone else, in the adders.
+      boolean here = state == Thread.currentThread();
+      runner.stats.done(here ? runnerCell : null, outcome, runNanos);
       if (TaskEvent.enabled()) {
         commitEvent(outcome, runNanos);
       }
-      if (state == Thread.currentThread()) {
+      if (here) {
         completedHere = true; // run() frees the slot when the code returns
       } else {
         arrive();
@@ -329,7 +336,7 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
 
   private void arrive() {
     if ((int) PARTIES.getAndAdd(this, 1) == 1) { // the second of the two events
-      runner.releaseSlot();
+      runner.releaseSlot(null);
     }
   }
 
