@@ -246,7 +246,9 @@ public final class CancelCompleteStress {
   @JCStressTest
   @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "cancelled before the code started")
   @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "cancelled while the code ran: interrupted")
-  @Outcome(expect = FORBIDDEN, desc = "the code ran after a successful cancel(true), never interrupted")
+  @Outcome(
+      expect = FORBIDDEN,
+      desc = "the code ran after a successful cancel(true) and was never interrupted")
   @State
   public static class InterruptReachesStartingTask {
     private final ProbeRunner runner = ProbeRunner.held();

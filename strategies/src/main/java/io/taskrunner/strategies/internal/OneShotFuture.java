@@ -60,7 +60,7 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
   /** Marks a stack that was claimed after completion: push nothing more onto it. */
   private static final Node TOMBSTONE = new Node(null, null, null);
 
-  /** {@code null} while pending; then {@code NULL}, the value, a {@link Failure} or a {@link Cancelled}. */
+  /** {@code null} while pending; then {@code NULL}, the value, a {@link Failure} or CANCELLED. */
   @SuppressWarnings("UnusedVariable") // accessed through RESULT
   private volatile @Nullable Object result;
 

@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: every counter only grows. Each task moves through the counters in one order,
  * each step happening-before the next: {@code submitted} (the runner's count of accepted tasks,
- * read through a {@link LongSupplier}, which must be read with acquire semantics), then exactly one of {@code started} or
- * {@code abandoned} (cancelled before it started), then one of {@code completed}, {@code failed}
- * or {@code cancelled}. {@link #snapshot} reads them in the reverse order, so whatever it sees of a
+ * read through a {@link LongSupplier}, which must be read with acquire semantics), then exactly
+ * one of {@code started} or {@code abandoned} (cancelled before it started), then one of {@code
+ * completed}, {@code failed} or {@code cancelled}. {@link #snapshot} reads them in the reverse order, so whatever it sees of a
  * later step it also sees of the earlier ones: the derived {@code queued} and {@code running} are
  * never negative, without a lock on the hot path. {@code StatsSnapshotStress} in jcstress-tests
  * checks this.
@@ -33,10 +33,11 @@ import org.jspecify.annotations.Nullable;
  * SubmitBenchmark}. Small runners keep exact figures; busy ones get thousands of samples a second.
  *
  * <p>Performance: {@code submitted} costs nothing here (the runner counts accepted tasks anyway);
- * the other counters are written by runner threads and cancellers, so each is a {@link PaddedAdder} whose hot fields do not share a
- * cache line with the next counter's. A runner thread that owns a {@link Cell} ({@link
- * CountingWorkerThread}) counts the two events of the common path, started and completed, in its cell
- * instead: one writer, so a plain increment published by a release store, no atomic instruction.
+ * the other counters are written by runner threads and cancellers, so each is a {@link
+ * PaddedAdder} whose hot fields do not share a cache line with the next counter's. A pool thread
+ * that owns a {@link Cell} ({@link CountingWorkerThread}) counts the two events of the common
+ * path, started and completed, in its cell instead: one writer, so a plain increment published by
+ * a release store, no atomic instruction.
  * {@link #snapshot} reads the cells with acquire loads, each counter's cells together with its
  * adder, so the reverse-order argument above holds unchanged. A cell outlives its thread: when
  * the thread ends it is handed to the next new runner thread, so counts are never lost and the

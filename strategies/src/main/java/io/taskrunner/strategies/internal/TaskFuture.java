@@ -39,11 +39,12 @@ import org.jspecify.annotations.Nullable;
  * stage completes.
  *
  * <p>Shutdown: a task that starts after {@code shutdownNow} cancels itself instead of running.
- *
- * <p>Cost: the common path (run on a runner thread, complete there, nobody waiting) takes two
- * atomic instructions: the claim of {@code state} and the future's completion.
  * Failure: anything the code throws, {@link Error}s included, fails the future; nothing escapes to
  * the runner thread.
+ *
+ * <p>Cost: the common path (run on a pool thread, completed there, nobody waiting) takes three
+ * atomic instructions or fences: the claim of {@code state}, the future's completion and the fence
+ * of the slot's release. Everything else is plain or release stores to lines the thread owns.
  */
 public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFuture<T>
     implements Runnable {
@@ -134,9 +135,9 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
 
   @Override
   public final void run() {
-    // The one full fence on the common path. It decides the race with a canceller abandoning the
-    // task, orders the runner thread's earlier publication of the task (for shutdownNow) before
-    // the read of isStopping() below, and orders this claim before the read of isDone().
+    // A full fence. It decides the race with a canceller abandoning the task, orders the runner
+    // thread's earlier publication of the task (for shutdownNow) before the read of isStopping()
+    // below, and orders this claim before the read of isDone().
     if (!STATE.compareAndSet(this, null, STARTING)) {
       return; // abandoned, or run twice
     }

@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * the runner terminates. {@code cancel(true)} interrupts the platform thread running the task.
  *
  * <p>Concurrency: each worker thread publishes the task it is running (release store, read by
- * {@code shutdownNow} and the stall watchdog), so {@code shutdownNow} can cancel running tasks without a shared
- * registry on the hot path. Thread-safe.
+ * {@code shutdownNow} and the stall watchdog), so {@code shutdownNow} can cancel running tasks
+ * without a shared registry on the hot path, and counts its tasks in a stats cell of its own.
+ * Thread-safe.
  */
 final class ThreadPoolRunner extends AbstractTaskRunner {
   private final Pool pool;

@@ -15,7 +15,9 @@ class KeyProfilerTest {
     for (int i = 0; i < KeyProfiler.MIN_SAMPLES_TO_REPORT; i++) {
       profiler.record("waits", 5_000, 2_000_000); // 5 µs of CPU in 2 ms
     }
-    assertThat(only(profiler).report()).contains("declared CPU-bound").contains("declare ioBound()");
+    assertThat(only(profiler).report())
+        .contains("declared CPU-bound")
+        .contains("declare ioBound()");
   }
 
   @Test

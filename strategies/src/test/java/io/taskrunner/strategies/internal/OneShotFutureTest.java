@@ -82,7 +82,8 @@ class OneShotFutureTest {
         .cause()
         .isSameAs(cause);
     assertThat(future.isCancelled()).isFalse();
-    assertThat(future.toString()).contains("status=FAILURE, cause=[java.lang.IllegalStateException: boom]");
+    assertThat(future.toString())
+        .contains("status=FAILURE, cause=[java.lang.IllegalStateException: boom]");
   }
 
   @Test
