@@ -21,6 +21,8 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
@@ -61,6 +63,12 @@ public final class WorkerMain {
   private final ObjectInputFilter filter;
   private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
   private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+
+  /** Decoded stateless tasks by payload; the task thread's alone. */
+  private final Map<PayloadKey, Task<?>> stateless = new HashMap<>();
+
+  private static final int MAX_CACHED_PAYLOAD = 4096;
+  private static final int MAX_CACHED_TASKS = 256;
 
   private WorkerMain(DataInputStream in, DataOutputStream out, int maxFrameBytes, String pattern) {
     this.in = in;
@@ -210,7 +218,7 @@ public final class WorkerMain {
     byte[] reply;
     Task<?> task = null;
     try {
-      Object decoded = Codec.decode(job.payload, WorkerMain.class.getClassLoader(), filter);
+      Object decoded = decodeTask(job.payload);
       if (decoded instanceof Task<?> t) {
         task = t;
         reply = new byte[0];
@@ -261,6 +269,30 @@ public final class WorkerMain {
     }
   }
 
+  /**
+   * Decodes a request, or takes it from {@code stateless}: a lambda that captures nothing decodes
+   * to an interchangeable object every time (see {@link Codec#isStateless}), so its bytes are
+   * decoded once. Called by the task thread only.
+   */
+  private @Nullable Object decodeTask(byte[] payload) throws IOException, ClassNotFoundException {
+    boolean small = payload.length <= MAX_CACHED_PAYLOAD;
+    PayloadKey key = small ? new PayloadKey(payload) : null;
+    if (key != null) {
+      Task<?> known = stateless.get(key);
+      if (known != null) {
+        return known;
+      }
+    }
+    Object decoded = Codec.decode(payload, WorkerMain.class.getClassLoader(), filter);
+    if (key != null
+        && decoded instanceof Task<?> task
+        && stateless.size() < MAX_CACHED_TASKS
+        && Codec.isStateless(task.getClass())) {
+      stateless.put(key, task);
+    }
+    return decoded;
+  }
+
   /** The heap in use right after the most recent collection: what the tasks left alive. */
   private static long heapAfterLastGc() {
     long used = 0;
@@ -277,9 +309,11 @@ public final class WorkerMain {
 
   /** Encodes a result, or throws the exception that explains why it cannot be sent. */
   private byte[] encodeResult(@Nullable Object result) throws IOException {
-    byte[] bytes;
+    byte[] bytes = Codec.encodeValue(result);
     try {
-      bytes = Codec.encode(result);
+      if (bytes == null) {
+        bytes = Codec.encode(result);
+      }
     } catch (NotSerializableException e) {
       String path =
           result == null ? null : Codec.pathTo(result, "result", String.valueOf(e.getMessage()));
@@ -339,6 +373,27 @@ public final class WorkerMain {
     synchronized (out) {
       Frames.write(out, type, id, payload);
       out.flush();
+    }
+  }
+
+  /** A request payload as a map key, compared by content. */
+  private static final class PayloadKey {
+    private final byte[] bytes;
+    private final int hash;
+
+    PayloadKey(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+      return other instanceof PayloadKey key && hash == key.hash && Arrays.equals(bytes, key.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 

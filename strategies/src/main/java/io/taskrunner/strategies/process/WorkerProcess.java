@@ -8,27 +8,45 @@ import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The pool's handle on one worker process: its pipes, its in-flight table, and two daemon platform
- * threads, one reading frames from the worker's protocol stream and one draining its stderr.
+ * The pool's handle on one worker process: its pipes, its in-flight table, and three daemon
+ * platform threads: a reader of the worker's protocol stream, a writer to its stdin, and a drainer
+ * of its stderr.
  *
- * <p>Concurrency: requests are written under the write lock; the reader thread alone reads frames
- * and completes replies. The {@link InFlightTable} is closed exactly once, when the worker is found
- * dead, so every registered task gets exactly one reply: its frame or the crash.
- * The fields {@code assigned}, {@code started} and {@code retiring} belong to the pool and are
- * guarded by the pool's lock.
+ * <p>Writing: frames for the worker go into {@code outbox}, and whoever holds {@code writing} (a
+ * flag taken by CAS) drains the outbox into the buffered stdin and flushes once, so requests that
+ * pile up while a flush is in progress share the next system call. A thread that sends a request
+ * drains the outbox itself when the flag is free (no thread hop on the round trip); the pool's own
+ * I/O threads never do, since a reader blocked on a full stdin pipe could deadlock with a worker
+ * blocked on its full stdout (a single-threaded worker in another language, for example): they
+ * hand the outbox to the writer thread instead. Whoever takes the flag re-checks the outbox after
+ * letting the flag go, so a frame offered while the flag was held is never stranded ({@code
+ * OutboxStress} in jcstress-tests checks this).
+ *
+ * <p>Reading: the reader thread alone reads frames. It completes each task from its reply frame,
+ * and tells the pool how many requests were answered once the bytes buffered so far are consumed,
+ * so a burst of replies frees the worker's slots under one acquisition of the pool's lock.
+ *
+ * <p>Concurrency: the {@link InFlightTable} is closed exactly once, when the worker is found dead,
+ * so every registered task gets exactly one reply: its frame or the crash. The fields {@code
+ * assigned}, {@code started} and {@code retiring} belong to the pool and are guarded by the pool's
+ * lock. Thread-safe otherwise.
  *
  * <p>Failure: end of stream, a protocol error or a broken pipe all end in {@link #finish}: the
  * process is killed if still alive, its exit code collected, its stderr drained, and every
@@ -38,11 +56,32 @@ final class WorkerProcess {
   private static final System.Logger LOG = System.getLogger(ProcessPoolRunner.class.getName());
   private static final int TAIL_LINES = 40;
 
+  /** In the outbox: close the worker's stdin after the frames before it. */
+  private static final Object CLOSE = new Object();
+
+  /** {@code writing}: no thread owns the worker's stdin. */
+  private static final int IDLE = 0;
+
+  /** {@code writing}: one thread owns the worker's stdin and drains the outbox into it. */
+  private static final int DRAINING = 1;
+
+  private static final VarHandle WRITING;
+
+  static {
+    try {
+      WRITING = MethodHandles.lookup().findVarHandle(WorkerProcess.class, "writing", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final String label;
   private final ProcessPoolRunner pool;
   private final Process process;
-  private final ReentrantLock writeLock = new ReentrantLock(); // not synchronized: no pinning
-  private final DataOutputStream toWorker;
+  private final ConcurrentLinkedQueue<Object> outbox = new ConcurrentLinkedQueue<>();
+  private final DataOutputStream toWorker; // only by the thread that set writing to DRAINING
+  private boolean outputClosed; // ditto
+  private final FrameInput input;
   private final DataInputStream fromWorker;
   private final int maxFrameBytes;
   private final InFlightTable<RemoteTask<?>> inFlight = new InFlightTable<>();
@@ -50,6 +89,11 @@ final class WorkerProcess {
   private final CountDownLatch exited = new CountDownLatch(1);
   private final Thread drainer;
   private final Thread reader;
+  private final Thread writer;
+
+  /** IDLE or DRAINING; accessed through {@code WRITING}. */
+  @SuppressWarnings("UnusedVariable") // accessed through WRITING
+  private volatile int writing;
 
   @GuardedBy("this")
   private @Nullable WorkerCrashedException death;
@@ -69,12 +113,11 @@ final class WorkerProcess {
     this.process = process;
     this.maxFrameBytes = maxFrameBytes;
     this.toWorker = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
-    this.fromWorker =
-        new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
-    this.drainer = new Thread(this::drainStderr, "taskrunner-" + label + "-stderr");
-    this.reader = new Thread(this::readFrames, "taskrunner-" + label + "-frames");
-    drainer.setDaemon(true);
-    reader.setDaemon(true);
+    this.input = new FrameInput(process.getInputStream(), 1 << 16);
+    this.fromWorker = new DataInputStream(input);
+    this.drainer = new IoThread(this::drainStderr, "taskrunner-" + label + "-stderr");
+    this.reader = new IoThread(this::readFrames, "taskrunner-" + label + "-frames");
+    this.writer = new IoThread(this::writeFrames, "taskrunner-" + label + "-stdin");
   }
 
   /** Launches a worker; its threads report to {@code pool}. */
@@ -85,6 +128,7 @@ final class WorkerProcess {
     WorkerProcess worker = new WorkerProcess(pool, label, process, maxFrameBytes);
     worker.drainer.start();
     worker.reader.start();
+    worker.writer.start();
     return worker;
   }
 
@@ -102,42 +146,92 @@ final class WorkerProcess {
   }
 
   /**
-   * Registers {@code task} as in flight and sends its request.
+   * Registers {@code task} as in flight, so that its reply or this worker's death will reach it.
    *
-   * @return {@code false} if the worker is already dead (the task was not sent)
+   * @return {@code false} if the worker is already dead (then {@link #death()} says why)
    */
-  boolean send(RemoteTask<?> task) {
-    if (!inFlight.register(task.id, task)) {
-      return false; // closed: death is set
+  boolean register(RemoteTask<?> task) {
+    return inFlight.register(task.id, task);
+  }
+
+  /** Whether request {@code id} was sent and is not answered yet. */
+  boolean isInFlight(long id) {
+    return inFlight.contains(id);
+  }
+
+  /**
+   * Sends the request of a {@linkplain #register registered} task. Writes it on the calling thread
+   * when no other thread is writing to this worker, unless the caller is one of the pool's I/O
+   * threads; never blocks then.
+   */
+  void sendRequest(RemoteTask<?> task) {
+    outbox.offer(task);
+    if (Thread.currentThread() instanceof IoThread) {
+      LockSupport.unpark(writer);
+    } else {
+      boolean unused = drain();
     }
-    try {
-      write(Frames.REQUEST, task.id, task.payload);
-    } catch (IOException e) {
-      kill("its stdin failed: " + e); // the reader then fails the task with the crash
+  }
+
+  /** Asks the worker to stop a request; harmless if it already finished. Never blocks. */
+  void sendCancel(long id) {
+    outbox.offer(new Frames.Frame(Frames.CANCEL, id, Frames.EMPTY));
+    LockSupport.unpark(writer);
+  }
+
+  /**
+   * Writes the outbox to the worker unless another thread is at it; that thread then writes what
+   * this one offered, as it re-checks the outbox after letting the flag go.
+   *
+   * @return {@code false} if another thread held the flag
+   */
+  private boolean drain() {
+    while (!outbox.isEmpty()) {
+      if (!WRITING.compareAndSet(this, IDLE, DRAINING)) {
+        return false;
+      }
+      try {
+        writeQueued();
+      } finally {
+        // A volatile store, not a release: it must be ordered before the isEmpty() re-check above
+        // (a store-load pair), or a frame offered meanwhile could be missed by both threads.
+        WRITING.setVolatile(this, IDLE);
+      }
     }
     return true;
   }
 
-  /** Asks the worker to stop a request; harmless if it already finished. */
-  void sendCancel(long id) {
+  /** Writes every frame in the outbox, then flushes once. Called with {@code writing} held. */
+  private void writeQueued() {
     try {
-      write(Frames.CANCEL, id, new byte[0]);
+      for (Object next = outbox.poll(); next != null; next = outbox.poll()) {
+        if (outputClosed) {
+          continue; // the worker's stdin is closed: it reads no more
+        }
+        if (next instanceof RemoteTask<?> task) {
+          Frames.write(toWorker, Frames.REQUEST, task.id, task.payload);
+        } else if (next instanceof Frames.Frame frame) {
+          Frames.write(toWorker, frame.type(), frame.id(), frame.payload());
+        } else {
+          outputClosed = true;
+          toWorker.close();
+        }
+      }
+      if (!outputClosed) {
+        toWorker.flush();
+      }
     } catch (IOException e) {
-      kill("its stdin failed: " + e);
+      outputClosed = true;
+      kill("its stdin failed: " + e); // the reader then fails the in-flight tasks with the crash
     }
   }
 
-  private void write(int type, long id, byte[] payload) throws IOException {
-    writeLock.lock();
-    try {
-      Frames.write(toWorker, type, id, payload);
-      // Pipelining: a writer queued behind us flushes our frame with its own (lock() cannot be
-      // abandoned, and closeInput flushes too), so back-to-back requests share a system call.
-      if (!writeLock.hasQueuedThreads()) {
-        toWorker.flush();
+  /** The writer thread: drains the outbox when an I/O thread or a cancel hands it frames. */
+  private void writeFrames() {
+    while (isAlive()) {
+      if (outbox.isEmpty() || !drain()) {
+        LockSupport.park(this); // the flag's holder drains what it did not write
       }
-    } finally {
-      writeLock.unlock();
     }
   }
 
@@ -145,16 +239,13 @@ final class WorkerProcess {
     return death;
   }
 
-  /** Closes the worker's stdin: it exits when it reads the end. */
+  /**
+   * Closes the worker's stdin after the frames already sent: it exits when it reads the end. Never
+   * blocks.
+   */
   void closeInput() {
-    writeLock.lock();
-    try {
-      toWorker.close();
-    } catch (IOException e) {
-      // already gone
-    } finally {
-      writeLock.unlock();
-    }
+    outbox.offer(CLOSE);
+    LockSupport.unpark(writer);
   }
 
   /** Kills the process; the reader thread then reports the death. */
@@ -214,6 +305,7 @@ final class WorkerProcess {
         }
         ready = true;
         pool.workerReady(this);
+        int answered = 0;
         for (Frames.Frame frame = Frames.read(fromWorker, maxFrameBytes);
             frame != null;
             frame = Frames.read(fromWorker, maxFrameBytes)) {
@@ -224,12 +316,18 @@ final class WorkerProcess {
                 throw new Frames.ProtocolException(
                     "reply " + Frames.typeName(frame.type()) + " for unknown request " + frame.id());
               }
+              answered++;
               task.deliver(frame);
             }
             case Frames.RETIRE -> pool.retire(this, "its heap stayed above the limit after GC");
             default ->
                 throw new Frames.ProtocolException(
                     "unexpected frame " + Frames.typeName(frame.type()) + " from a worker");
+          }
+          if (answered > 0 && input.buffered() == 0) {
+            // Every reply read so far is delivered: free their slots in one go.
+            pool.answered(this, answered);
+            answered = 0;
           }
         }
       }
@@ -273,6 +371,7 @@ final class WorkerProcess {
       pool.workerExited(this, crash, wasReady);
     } finally {
       exited.countDown();
+      LockSupport.unpark(writer); // it sees the worker gone and ends
     }
   }
 
@@ -293,6 +392,26 @@ final class WorkerProcess {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** The pool's own I/O threads: they must never write to a worker's stdin themselves. */
+  private static final class IoThread extends Thread {
+    IoThread(Runnable task, String name) {
+      super(task, name);
+      setDaemon(true);
+    }
+  }
+
+  /** A buffered stream that says how many bytes it holds already read from the pipe. */
+  private static final class FrameInput extends BufferedInputStream {
+    FrameInput(InputStream in, int size) {
+      super(in, size);
+    }
+
+    /** Bytes read from the pipe and not consumed yet; read by the reader thread only. */
+    int buffered() {
+      return count - pos;
     }
   }
 
