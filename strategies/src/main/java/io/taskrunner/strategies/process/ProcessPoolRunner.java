@@ -449,7 +449,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     String label = name() + "#" + nextWorker.incrementAndGet();
     WorkerProcess worker;
     try {
-      worker = WorkerProcess.launch(this, label, command, config.maxFrameBytes());
+      worker =
+          WorkerProcess.launch(
+              this, label, command, config.maxFrameBytes(), config.workerCommand() == null);
     } catch (IOException e) {
       List<RemoteTask<?>> doomed =
           startFailed(

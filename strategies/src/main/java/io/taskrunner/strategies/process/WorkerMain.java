@@ -47,8 +47,10 @@ import org.jspecify.annotations.Nullable;
  * Failures of a task (an exception, a result that is not serializable or too large, a class
  * missing here) are sent as {@code FAILURE}; the worker lives. A protocol error exits with code 2.
  *
- * <p>Concurrency: the reader thread owns the input; the task thread runs tasks; frames are written
- * under the output stream's lock. A cancel interrupts the task thread only while it runs that very
+ * <p>Concurrency: the reader thread owns the input and never writes, so it keeps draining stdin
+ * whatever the output does (the pool relies on that: its reader thread may write requests while
+ * it is not reading replies); the task thread runs tasks; frames are written under the output
+ * stream's lock. A cancel interrupts the task thread only while it runs that very
  * task (both sides hold the job's lock).
  */
 public final class WorkerMain {
@@ -168,7 +170,7 @@ public final class WorkerMain {
     }
   }
 
-  private void cancel(long id) throws IOException {
+  private void cancel(long id) {
     Job job = jobs.get(id);
     if (job == null) {
       return; // finished already; its reply is on the way
@@ -184,7 +186,20 @@ public final class WorkerMain {
     }
     if (dropped) {
       jobs.remove(id);
-      send(Frames.CANCELLED, id, new byte[0]);
+      // Not on this thread: the reader must never wait on the output (the pool may be writing to
+      // our stdin from its reader thread, which reads our output only once that write is done).
+      Thread answer =
+          new Thread(
+              () -> {
+                try {
+                  send(Frames.CANCELLED, id, Frames.EMPTY);
+                } catch (IOException e) {
+                  // the pool went away; the reader sees end of stream and exits
+                }
+              },
+              "taskrunner-worker-cancelled-" + id);
+      answer.setDaemon(true);
+      answer.start();
     }
   }
 

@@ -32,10 +32,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Writing: frames for the worker go into {@code outbox}, and whoever holds {@code writing} (a
  * flag taken by CAS) drains the outbox into the buffered stdin and flushes once, so requests that
  * pile up while a flush is in progress share the next system call. A thread that sends a request
- * drains the outbox itself when the flag is free (no thread hop on the round trip); the pool's own
- * I/O threads never do, since a reader blocked on a full stdin pipe could deadlock with a worker
- * blocked on its full stdout (a single-threaded worker in another language, for example): they
- * hand the outbox to the writer thread instead. Whoever takes the flag re-checks the outbox after
+ * drains the outbox itself when the flag is free (no thread hop on the round trip). The pool's I/O
+ * threads hand the outbox to the writer thread instead, since a reader blocked on a full stdin pipe
+ * could deadlock with a worker blocked on its full stdout (a single-threaded worker in another
+ * language, for example), with one exception: the reader of a JVM worker ({@link WorkerMain}, whose
+ * stdin reader never waits on anything but its input) writes the next requests to its own worker
+ * itself, which saves a thread wake-up per reply burst when tasks are pipelined. Whoever takes the
+ * flag re-checks the outbox after
  * letting the flag go, so a frame offered while the flag was held is never stranded ({@code
  * OutboxStress} in jcstress-tests checks this).
  *
@@ -84,6 +87,7 @@ final class WorkerProcess {
   private final FrameInput input;
   private final DataInputStream fromWorker;
   private final int maxFrameBytes;
+  private final boolean readerWrites; // the worker always drains its stdin (a JVM worker)
   private final InFlightTable<RemoteTask<?>> inFlight = new InFlightTable<>();
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final CountDownLatch exited = new CountDownLatch(1);
@@ -107,25 +111,30 @@ final class WorkerProcess {
   int started;
   boolean retiring;
 
-  private WorkerProcess(ProcessPoolRunner pool, String label, Process process, int maxFrameBytes) {
+  private WorkerProcess(
+      ProcessPoolRunner pool, String label, Process process, int maxFrameBytes, boolean jvm) {
     this.pool = pool;
+    this.readerWrites = jvm;
     this.label = label;
     this.process = process;
     this.maxFrameBytes = maxFrameBytes;
     this.toWorker = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
     this.input = new FrameInput(process.getInputStream(), 1 << 16);
     this.fromWorker = new DataInputStream(input);
-    this.drainer = new IoThread(this::drainStderr, "taskrunner-" + label + "-stderr");
-    this.reader = new IoThread(this::readFrames, "taskrunner-" + label + "-frames");
-    this.writer = new IoThread(this::writeFrames, "taskrunner-" + label + "-stdin");
+    this.drainer = new IoThread(this::drainStderr, "taskrunner-" + label + "-stderr", null);
+    this.reader = new IoThread(this::readFrames, "taskrunner-" + label + "-frames", this);
+    this.writer = new IoThread(this::writeFrames, "taskrunner-" + label + "-stdin", null);
   }
 
-  /** Launches a worker; its threads report to {@code pool}. */
+  /**
+   * Launches a worker; its threads report to {@code pool}. {@code jvm}: the worker is {@link
+   * WorkerMain}, which always drains its stdin.
+   */
   static WorkerProcess launch(
-      ProcessPoolRunner pool, String label, List<String> command, int maxFrameBytes)
+      ProcessPoolRunner pool, String label, List<String> command, int maxFrameBytes, boolean jvm)
       throws IOException {
     Process process = new ProcessBuilder(command).start();
-    WorkerProcess worker = new WorkerProcess(pool, label, process, maxFrameBytes);
+    WorkerProcess worker = new WorkerProcess(pool, label, process, maxFrameBytes, jvm);
     worker.drainer.start();
     worker.reader.start();
     worker.writer.start();
@@ -162,11 +171,11 @@ final class WorkerProcess {
   /**
    * Sends the request of a {@linkplain #register registered} task. Writes it on the calling thread
    * when no other thread is writing to this worker, unless the caller is one of the pool's I/O
-   * threads; never blocks then.
+   * threads (see the class comment for the exception); never blocks then.
    */
   void sendRequest(RemoteTask<?> task) {
     outbox.offer(task);
-    if (Thread.currentThread() instanceof IoThread) {
+    if (Thread.currentThread() instanceof IoThread io && !(readerWrites && io.owner == this)) {
       LockSupport.unpark(writer);
     } else {
       boolean unused = drain();
@@ -397,8 +406,12 @@ final class WorkerProcess {
 
   /** The pool's own I/O threads: they must never write to a worker's stdin themselves. */
   private static final class IoThread extends Thread {
-    IoThread(Runnable task, String name) {
+    /** The worker whose frames this thread reads; {@code null} for the other I/O threads. */
+    final @Nullable WorkerProcess owner;
+
+    IoThread(Runnable task, String name, @Nullable WorkerProcess owner) {
       super(task, name);
+      this.owner = owner;
       setDaemon(true);
     }
   }
