@@ -1,5 +1,6 @@
 package io.taskrunner.strategies.process;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.taskrunner.Task;
 import io.taskrunner.strategies.RemoteTaskException;
 import java.io.BufferedInputStream;
@@ -21,13 +22,12 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -47,11 +47,16 @@ import org.jspecify.annotations.Nullable;
  * Failures of a task (an exception, a result that is not serializable or too large, a class
  * missing here) are sent as {@code FAILURE}; the worker lives. A protocol error exits with code 2.
  *
- * <p>Concurrency: the reader thread owns the input and never writes, so it keeps draining stdin
- * whatever the output does (the pool relies on that: its reader thread may write requests while
- * it is not reading replies); the task thread runs tasks; frames are written under the output
- * stream's lock. A cancel interrupts the task thread only while it runs that very
- * task (both sides hold the job's lock).
+ * <p>Concurrency: two serving threads share the work (leader/follower). One holds the input and
+ * reads frames; when a request arrives while no task runs, that thread gives the input to the
+ * other and runs the request itself, then those queued behind it, in arrival order, one at a time.
+ * So a request that finds the worker idle runs without a thread hand-off, and the input is always
+ * read by a thread that never writes: stdin keeps draining whatever the output does (the pool
+ * relies on that: its reader thread may write requests to a JVM worker while it is not reading
+ * replies; a CANCELLED for a dropped request goes out from a short-lived thread for the same
+ * reason). {@code lock} guards the queue and the two roles; frames are written under the output
+ * stream's lock. A cancel interrupts a thread only while it runs that very request (both sides
+ * hold the job's lock). A lambda that captures nothing is decoded once per distinct payload.
  */
 public final class WorkerMain {
   /** System property: ask to be recycled when the heap in use after a GC exceeds this (bytes). */
@@ -63,7 +68,19 @@ public final class WorkerMain {
   private final DataOutputStream out;
   private final int maxFrameBytes;
   private final ObjectInputFilter filter;
-  private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+  private final Object lock = new Object();
+
+  /** Requests read and not started, in arrival order. */
+  @GuardedBy("lock")
+  private final ArrayDeque<Job> queue = new ArrayDeque<>();
+
+  /** Whether a thread holds the input. */
+  @GuardedBy("lock")
+  private boolean reading;
+
+  /** Whether a thread runs a task (they run one at a time, in arrival order). */
+  @GuardedBy("lock")
+  private boolean running;
   private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
 
   /** Decoded stateless tasks by payload; the task thread's alone. */
@@ -127,9 +144,6 @@ public final class WorkerMain {
   }
 
   private void serve() throws IOException {
-    Thread runner = new Thread(this::runTasks, "taskrunner-worker-task");
-    runner.setDaemon(true);
-    runner.start();
     long pid = ProcessHandle.current().pid();
     byte[] about =
         ("taskrunner worker, java " + Runtime.version()).getBytes(StandardCharsets.UTF_8);
@@ -137,6 +151,54 @@ public final class WorkerMain {
         Frames.HELLO,
         0,
         ByteBuffer.allocate(8 + about.length).putLong(pid).put(about).array());
+    Thread other = new Thread(this::serveLoop, "taskrunner-worker-2");
+    other.setDaemon(true);
+    other.start();
+    Thread.currentThread().setName("taskrunner-worker-1");
+    serveLoop();
+  }
+
+  /**
+   * What both serving threads do: take the input when it is free, read frames until a request
+   * arrives while no task runs, then hand the input to the other thread and run that request, and
+   * any queued behind it, on this one. So a request that finds the worker idle runs on the thread
+   * that read it (no hand-off on the round trip), and the input is always read by a thread that
+   * does not write.
+   */
+  private void serveLoop() {
+    for (; ; ) {
+      synchronized (lock) {
+        while (reading) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            // a stray interrupt (a late cancel): keep serving
+          }
+        }
+        reading = true;
+      }
+      Job job = readUntilRunnable();
+      while (job != null) {
+        try {
+          runOne(job);
+        } catch (IOException e) {
+          Runtime.getRuntime().halt(0); // the pool closed our output: it is gone
+        }
+        synchronized (lock) {
+          job = queue.pollFirst();
+          if (job == null) {
+            running = false;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads frames, holding the input, until a request can run at once; returns it, having let go of
+   * the input and taken the task slot. Exits the process at the end of the input.
+   */
+  private Job readUntilRunnable() {
     for (; ; ) {
       Frames.Frame frame;
       try {
@@ -145,17 +207,25 @@ public final class WorkerMain {
         System.err.println("taskrunner worker: protocol error on stdin, exiting: " + e);
         System.err.flush();
         Runtime.getRuntime().halt(2);
-        return;
+        throw new AssertionError("halted", e);
       }
       if (frame == null) {
         Runtime.getRuntime().halt(0); // the pool closed stdin or died
-        return;
+        throw new AssertionError("halted");
       }
       switch (frame.type()) {
         case Frames.REQUEST -> {
           Job job = new Job(frame.id(), frame.payload());
           jobs.put(job.id, job);
-          queue.addLast(job);
+          synchronized (lock) {
+            if (!running) {
+              running = true;
+              reading = false;
+              lock.notifyAll(); // the other thread takes the input
+              return job;
+            }
+            queue.addLast(job);
+          }
         }
         case Frames.CANCEL -> cancel(frame.id());
         default -> {
@@ -182,7 +252,13 @@ public final class WorkerMain {
       if (thread != null) {
         thread.interrupt();
       }
-      dropped = thread == null && queue.remove(job);
+      if (thread == null) {
+        synchronized (lock) {
+          dropped = queue.remove(job);
+        }
+      } else {
+        dropped = false;
+      }
     }
     if (dropped) {
       jobs.remove(id);
@@ -203,31 +279,18 @@ public final class WorkerMain {
     }
   }
 
-  private void runTasks() {
-    for (; ; ) {
-      Job job;
-      try {
-        job = queue.takeFirst();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        runOne(job);
-      } catch (IOException e) {
-        // The pool went away; the reader sees end of stream and exits.
-        return;
+  private void runOne(Job job) throws IOException {
+    boolean cancelledEarly;
+    synchronized (job) {
+      cancelledEarly = job.cancelled;
+      if (!cancelledEarly) {
+        job.thread = Thread.currentThread();
       }
     }
-  }
-
-  private void runOne(Job job) throws IOException {
-    synchronized (job) {
-      if (job.cancelled) {
-        jobs.remove(job.id);
-        send(Frames.CANCELLED, job.id, new byte[0]);
-        return;
-      }
-      job.thread = Thread.currentThread();
+    if (cancelledEarly) {
+      jobs.remove(job.id);
+      send(Frames.CANCELLED, job.id, Frames.EMPTY);
+      return;
     }
     int type = Frames.FAILURE;
     byte[] reply;
