@@ -33,7 +33,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -75,7 +74,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private final ObjectInputFilter filter;
   private final String threadPrefix;
   private final ThreadFactory taskThreads; // for submitAsync and continuations only
-  private final AtomicLong nextRequestId = new AtomicLong();
+  private final RequestIds requestIds = new RequestIds();
   private final AtomicInteger nextWorker = new AtomicInteger();
   private final Set<RemoteTask<?>> running = ConcurrentHashMap.newKeySet();
   private final Set<WorkerProcess> unreaped = ConcurrentHashMap.newKeySet();
@@ -199,7 +198,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
           failure);
     }
     byte[] payload = encodeTask(task);
-    return admit(new RemoteTask<>(this, task, nextRequestId.incrementAndGet(), payload));
+    return admit(new RemoteTask<>(this, task, requestIds.next(), payload));
   }
 
   private byte[] encodeTask(Task<?> task) {

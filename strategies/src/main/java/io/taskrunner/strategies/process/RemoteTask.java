@@ -9,8 +9,6 @@ import io.taskrunner.strategies.internal.StatsRecorder.Outcome;
 import io.taskrunner.strategies.internal.TaskFuture;
 import io.taskrunner.strategies.internal.Timeouts;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
@@ -27,39 +25,10 @@ import org.jspecify.annotations.Nullable;
  * stays busy, and the task stays in the pool's {@code running} set, until the worker answered or
  * died.
  *
- * <p>Concurrency: {@code send} orders the CANCEL after the REQUEST, whichever of the sender and
- * the canceller comes second sends it, exactly once:
- *
- * <ul>
- *   <li>{@code UNSENT} — the request is not written yet (it may never be);
- *   <li>{@code SENT} — the request is in the worker's outbox; a cancel sends CANCEL itself;
- *   <li>{@code CANCEL_WANTED} — the future completed first; the sender sends CANCEL after its
- *       REQUEST.
- * </ul>
- *
- * {@code RequestCancelStress} in jcstress-tests checks that CANCEL goes out once, after the
- * request, whatever the interleaving.
+ * <p>Concurrency: a {@link SendOrder} makes sure CANCEL goes out once, after the request, whoever
+ * of the sender and the canceller comes second.
  */
 final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
-  /** {@code send}: the request is not written yet. */
-  static final int UNSENT = 0;
-
-  /** {@code send}: the request was handed to the worker's outbox. */
-  static final int SENT = 1;
-
-  /** {@code send}: the future completed before the request went out; the sender cancels it. */
-  static final int CANCEL_WANTED = 2;
-
-  private static final VarHandle SEND;
-
-  static {
-    try {
-      SEND = MethodHandles.lookup().findVarHandle(RemoteTask.class, "send", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   final long id;
   final byte[] payload;
   private final ProcessPoolRunner pool;
@@ -67,9 +36,7 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
   private final String taskClass;
   private volatile @Nullable WorkerProcess worker;
 
-  /** UNSENT, SENT or CANCEL_WANTED; accessed through {@code SEND}. */
-  @SuppressWarnings("UnusedVariable") // accessed through SEND
-  private volatile int send;
+  private final SendOrder order = new SendOrder();
 
   /** Whether {@link #runBody} registered the request; read by the thread that ran it. */
   private boolean registered;
@@ -139,7 +106,7 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
     }
     registered = true;
     target.sendRequest(this);
-    if ((int) SEND.compareAndExchange(this, UNSENT, SENT) == CANCEL_WANTED) {
+    if (order.sent()) {
       requestCancel(target); // the future completed while we were sending
     }
   }
@@ -150,7 +117,7 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
    */
   @Override
   protected void onFinished() {
-    if ((int) SEND.compareAndExchange(this, UNSENT, CANCEL_WANTED) == SENT) {
+    if (order.finished()) {
       WorkerProcess target = worker;
       if (target != null) {
         requestCancel(target);

@@ -10,15 +10,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -29,18 +26,15 @@ import org.jspecify.annotations.Nullable;
  * platform threads: a reader of the worker's protocol stream, a writer to its stdin, and a drainer
  * of its stderr.
  *
- * <p>Writing: frames for the worker go into {@code outbox}, and whoever holds {@code writing} (a
- * flag taken by CAS) drains the outbox into the buffered stdin and flushes once, so requests that
- * pile up while a flush is in progress share the next system call. A thread that sends a request
- * drains the outbox itself when the flag is free (no thread hop on the round trip). The pool's I/O
- * threads hand the outbox to the writer thread instead, since a reader blocked on a full stdin pipe
- * could deadlock with a worker blocked on its full stdout (a single-threaded worker in another
- * language, for example), with one exception: the reader of a JVM worker ({@link WorkerMain}, whose
- * stdin reader never waits on anything but its input) writes the next requests to its own worker
- * itself, which saves a thread wake-up per reply burst when tasks are pipelined. Whoever takes the
- * flag re-checks the outbox after
- * letting the flag go, so a frame offered while the flag was held is never stranded ({@code
- * OutboxStress} in jcstress-tests checks this).
+ * <p>Writing: frames for the worker go into an {@link Outbox}, which one thread at a time drains
+ * into the buffered stdin and flushes once, so requests that pile up while a flush is in progress
+ * share the next system call. A thread that sends a request drains the outbox itself when no other
+ * thread is (no thread hop on the round trip). The pool's I/O threads hand the outbox to the
+ * writer thread instead, since a reader blocked on a full stdin pipe could deadlock with a worker
+ * blocked on its full stdout (a single-threaded worker in another language, for example), with one
+ * exception: the reader of a JVM worker ({@link WorkerMain}, whose stdin reader never waits on
+ * anything but its input) writes the next requests to its own worker itself, which saves a thread
+ * wake-up per reply burst when tasks are pipelined.
  *
  * <p>Reading: the reader thread alone reads frames. It completes each task from its reply frame,
  * and tells the pool how many requests were answered once the bytes buffered so far are consumed,
@@ -62,27 +56,11 @@ final class WorkerProcess {
   /** In the outbox: close the worker's stdin after the frames before it. */
   private static final Object CLOSE = new Object();
 
-  /** {@code writing}: no thread owns the worker's stdin. */
-  private static final int IDLE = 0;
-
-  /** {@code writing}: one thread owns the worker's stdin and drains the outbox into it. */
-  private static final int DRAINING = 1;
-
-  private static final VarHandle WRITING;
-
-  static {
-    try {
-      WRITING = MethodHandles.lookup().findVarHandle(WorkerProcess.class, "writing", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   final String label;
   private final ProcessPoolRunner pool;
   private final Process process;
-  private final ConcurrentLinkedQueue<Object> outbox = new ConcurrentLinkedQueue<>();
-  private final DataOutputStream toWorker; // only by the thread that set writing to DRAINING
+  private final Outbox<Object> outbox = new Outbox<>(this::writeOne, this::flushOut);
+  private final DataOutputStream toWorker; // only by the thread draining the outbox
   private boolean outputClosed; // ditto
   private final FrameInput input;
   private final DataInputStream fromWorker;
@@ -94,10 +72,6 @@ final class WorkerProcess {
   private final Thread drainer;
   private final Thread reader;
   private final Thread writer;
-
-  /** IDLE or DRAINING; accessed through {@code WRITING}. */
-  @SuppressWarnings("UnusedVariable") // accessed through WRITING
-  private volatile int writing;
 
   @GuardedBy("this")
   private @Nullable WorkerCrashedException death;
@@ -178,7 +152,7 @@ final class WorkerProcess {
     if (Thread.currentThread() instanceof IoThread io && !(readerWrites && io.owner == this)) {
       LockSupport.unpark(writer);
     } else {
-      boolean unused = drain();
+      boolean unused = outbox.drain();
     }
   }
 
@@ -188,58 +162,47 @@ final class WorkerProcess {
     LockSupport.unpark(writer);
   }
 
-  /**
-   * Writes the outbox to the worker unless another thread is at it; that thread then writes what
-   * this one offered, as it re-checks the outbox after letting the flag go.
-   *
-   * @return {@code false} if another thread held the flag
-   */
-  private boolean drain() {
-    while (!outbox.isEmpty()) {
-      if (!WRITING.compareAndSet(this, IDLE, DRAINING)) {
-        return false;
-      }
-      try {
-        writeQueued();
-      } finally {
-        // A volatile store, not a release: it must be ordered before the isEmpty() re-check above
-        // (a store-load pair), or a frame offered meanwhile could be missed by both threads.
-        WRITING.setVolatile(this, IDLE);
-      }
+  /** Writes one frame of the outbox. Called by the thread draining it. */
+  private void writeOne(Object next) {
+    if (outputClosed) {
+      return; // the worker's stdin is closed: it reads no more
     }
-    return true;
-  }
-
-  /** Writes every frame in the outbox, then flushes once. Called with {@code writing} held. */
-  private void writeQueued() {
     try {
-      for (Object next = outbox.poll(); next != null; next = outbox.poll()) {
-        if (outputClosed) {
-          continue; // the worker's stdin is closed: it reads no more
-        }
-        if (next instanceof RemoteTask<?> task) {
-          Frames.write(toWorker, Frames.REQUEST, task.id, task.payload);
-        } else if (next instanceof Frames.Frame frame) {
-          Frames.write(toWorker, frame.type(), frame.id(), frame.payload());
-        } else {
-          outputClosed = true;
-          toWorker.close();
-        }
-      }
-      if (!outputClosed) {
-        toWorker.flush();
+      if (next instanceof RemoteTask<?> task) {
+        Frames.write(toWorker, Frames.REQUEST, task.id, task.payload);
+      } else if (next instanceof Frames.Frame frame) {
+        Frames.write(toWorker, frame.type(), frame.id(), frame.payload());
+      } else {
+        outputClosed = true;
+        toWorker.close();
       }
     } catch (IOException e) {
-      outputClosed = true;
-      kill("its stdin failed: " + e); // the reader then fails the in-flight tasks with the crash
+      failOutput(e);
     }
+  }
+
+  /** Flushes what {@link #writeOne} wrote. Called by the thread draining the outbox. */
+  private void flushOut() {
+    if (outputClosed) {
+      return;
+    }
+    try {
+      toWorker.flush();
+    } catch (IOException e) {
+      failOutput(e);
+    }
+  }
+
+  private void failOutput(IOException e) {
+    outputClosed = true;
+    kill("its stdin failed: " + e); // the reader then fails the in-flight tasks with the crash
   }
 
   /** The writer thread: drains the outbox when an I/O thread or a cancel hands it frames. */
   private void writeFrames() {
     while (isAlive()) {
-      if (outbox.isEmpty() || !drain()) {
-        LockSupport.park(this); // the flag's holder drains what it did not write
+      if (outbox.isEmpty() || !outbox.drain()) {
+        LockSupport.park(this); // the thread draining now writes what this one did not
       }
     }
   }
