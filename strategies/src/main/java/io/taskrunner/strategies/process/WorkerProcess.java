@@ -28,13 +28,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Writing: frames for the worker go into an {@link Outbox}, which one thread at a time drains
  * into the buffered stdin and flushes once, so requests that pile up while a flush is in progress
- * share the next system call. A thread that sends a request drains the outbox itself when no other
- * thread is (no thread hop on the round trip). The pool's I/O threads hand the outbox to the
- * writer thread instead, since a reader blocked on a full stdin pipe could deadlock with a worker
- * blocked on its full stdout (a single-threaded worker in another language, for example), with one
- * exception: the reader of a JVM worker ({@link WorkerMain}, whose stdin reader never waits on
- * anything but its input) writes the next requests to its own worker itself, which saves a thread
- * wake-up per reply burst when tasks are pipelined.
+ * share the next system call. For a JVM worker ({@link WorkerMain}, whose stdin reader never waits
+ * on anything but its input, so its stdin always drains), the thread that sends a request drains
+ * the outbox itself when no other thread is: the submitting thread (no thread hop on the round
+ * trip) or this worker's reader (no wake-up per reply burst when tasks are pipelined). Everything
+ * else goes through the writer thread: the other workers' readers, cancels, and every request to a
+ * worker in another language, which may stop reading while it writes (a single-threaded worker):
+ * there, a reader blocked on a full stdin pipe could deadlock with a worker blocked on its full
+ * stdout, and a submitter could wait for the worker to finish its current task.
  *
  * <p>Reading: the reader thread alone reads frames. It completes each task from its reply frame,
  * and tells the pool how many requests were answered once the bytes buffered so far are consumed,
@@ -65,7 +66,7 @@ final class WorkerProcess {
   private final FrameInput input;
   private final DataInputStream fromWorker;
   private final int maxFrameBytes;
-  private final boolean readerWrites; // the worker always drains its stdin (a JVM worker)
+  private final boolean drainsStdin; // a JVM worker: it always reads its stdin
   private final InFlightTable<RemoteTask<?>> inFlight = new InFlightTable<>();
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final CountDownLatch exited = new CountDownLatch(1);
@@ -88,7 +89,7 @@ final class WorkerProcess {
   private WorkerProcess(
       ProcessPoolRunner pool, String label, Process process, int maxFrameBytes, boolean jvm) {
     this.pool = pool;
-    this.readerWrites = jvm;
+    this.drainsStdin = jvm;
     this.label = label;
     this.process = process;
     this.maxFrameBytes = maxFrameBytes;
@@ -143,16 +144,18 @@ final class WorkerProcess {
   }
 
   /**
-   * Sends the request of a {@linkplain #register registered} task. Writes it on the calling thread
-   * when no other thread is writing to this worker, unless the caller is one of the pool's I/O
-   * threads (see the class comment for the exception); never blocks then.
+   * Sends the request of a {@linkplain #register registered} task: on the calling thread when this
+   * is a JVM worker, no other thread is writing to it, and the caller is not another worker's I/O
+   * thread (it may then block while the worker reads a large request); else through the writer
+   * thread, without blocking.
    */
   void sendRequest(RemoteTask<?> task) {
     outbox.offer(task);
-    if (Thread.currentThread() instanceof IoThread io && !(readerWrites && io.owner == this)) {
-      LockSupport.unpark(writer);
-    } else {
+    if (drainsStdin
+        && !(Thread.currentThread() instanceof IoThread io && io.owner != this)) {
       boolean unused = outbox.drain();
+    } else {
+      LockSupport.unpark(writer);
     }
   }
 
