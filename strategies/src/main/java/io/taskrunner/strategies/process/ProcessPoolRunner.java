@@ -43,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  * naming the culprit; a lambda that captures nothing is serialized once per class), waits in {@code
  * pending}, and is assigned to the ready worker with the fewest tasks in flight, at most {@code
  * maxInFlightPerWorker} per worker (pipelining: the next request is already in the worker when the
- * previous one finishes). No thread waits for a task: the thread that assigned it (the submitter,
+ * previous one finishes). A worker is refilled once it is down to half that depth, and the
+ * requests assigned to it together leave in one write, so a stream of tiny tasks crosses the pipe
+ * in groups rather than in a ping-pong of one request per reply. No thread waits for a task: the thread that assigned it (the submitter,
  * or a worker's reader thread when a reply frees a slot) runs its {@link RemoteTask#run()}, which
  * only sends the request, and the worker's reader thread completes its future from the reply. So
  * listeners added with {@code directExecutor()} run on a reader thread, and the same warning as for
@@ -308,16 +310,22 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private @Nullable List<RemoteTask<?>> schedule() {
     int depth = maxInFlightPerWorker;
     List<RemoteTask<?>> assigned = null;
+    WorkerProcess filling = null;
     while (!pending.isEmpty()) {
+      // Hysteresis: a worker is refilled once it is down to half its depth, then up to its depth,
+      // so that pipelined requests leave in groups (one write, one read in the worker) instead of
+      // one per reply.
       WorkerProcess best = null;
       for (WorkerProcess worker : workers) {
         if (worker.isReady()
             && !worker.retiring
             && worker.assigned < depth
+            && (worker.assigned <= depth / 2 || worker == filling)
             && (best == null || worker.assigned < best.assigned)) {
           best = worker;
         }
       }
+      filling = best;
       if (best == null) {
         break;
       }
@@ -344,9 +352,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   }
 
   /**
-   * Runs assigned tasks on this thread, which sends their requests; gives back the slots of those
-   * that were not sent (cancelled meanwhile, or their worker died) and starts what that frees.
-   * Called without the lock.
+   * Runs assigned tasks on this thread, which queues their requests, then sends those of each
+   * worker in one write; gives back the slots of those that were not sent (cancelled meanwhile, or
+   * their worker died) and starts what that frees. Called without the lock.
    */
   private void start(@Nullable List<RemoteTask<?>> assigned) {
     // A canceller's interrupt aimed at a task is cleared when its run() returns, and with it any
@@ -355,14 +363,23 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     try {
       for (List<RemoteTask<?>> batch = assigned; batch != null; ) {
         List<RemoteTask<?>> unsent = null;
+        WorkerProcess queuedTo = null;
         for (RemoteTask<?> task : batch) {
-          task.run();
+          WorkerProcess target = task.worker();
+          if (queuedTo != null && target != queuedTo) {
+            queuedTo.sendQueued();
+          }
+          queuedTo = target;
+          task.run(); // queues its request
           if (!task.wasRegistered()) {
             if (unsent == null) {
               unsent = new ArrayList<>();
             }
             unsent.add(task);
           }
+        }
+        if (queuedTo != null) {
+          queuedTo.sendQueued(); // the requests queued for one worker leave in one write
         }
         if (unsent == null) {
           break;

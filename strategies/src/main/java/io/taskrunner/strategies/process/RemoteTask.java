@@ -105,7 +105,7 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
       return;
     }
     registered = true;
-    target.sendRequest(this);
+    target.enqueueRequest(this); // the thread that started this task sends it (see start())
     if (order.sent()) {
       requestCancel(target); // the future completed while we were sending
     }

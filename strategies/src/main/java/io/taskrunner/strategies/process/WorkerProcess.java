@@ -144,13 +144,20 @@ final class WorkerProcess {
   }
 
   /**
-   * Sends the request of a {@linkplain #register registered} task: on the calling thread when this
-   * is a JVM worker, no other thread is writing to it, and the caller is not another worker's I/O
-   * thread (it may then block while the worker reads a large request); else through the writer
-   * thread, without blocking.
+   * Queues the request of a {@linkplain #register registered} task; {@link #sendQueued} sends it,
+   * with any others queued meanwhile.
    */
-  void sendRequest(RemoteTask<?> task) {
+  void enqueueRequest(RemoteTask<?> task) {
     outbox.offer(task);
+  }
+
+  /**
+   * Sends the queued requests, in one write: on the calling thread when this is a JVM worker, no
+   * other thread is writing to it, and the caller is not another worker's I/O thread (it may then
+   * block while the worker reads a large request); else through the writer thread, without
+   * blocking.
+   */
+  void sendQueued() {
     if (drainsStdin
         && !(Thread.currentThread() instanceof IoThread io && io.owner != this)) {
       boolean unused = outbox.drain();
