@@ -28,7 +28,7 @@ import threading
 import time
 
 MAGIC = 0x5452
-VERSION = 1
+VERSION = 2
 HELLO, REQUEST, RESULT, FAILURE, CANCEL, CANCELLED, RETIRE = 1, 2, 3, 4, 5, 6, 7
 HEADER = struct.Struct(">HBBqi")  # magic, version, type, id, length: 16 bytes, big-endian
 CODEC_BYTES = ord("B")

@@ -49,6 +49,14 @@ import org.jspecify.annotations.Nullable;
  *       exit when their stdin closes; any still alive 2 s later is killed). Workers also exit by
  *       themselves within about 250 ms if this JVM dies, even by SIGKILL. A pool that is never
  *       closed keeps its workers until this JVM exits.
+ *   <li><b>Threads.</b> No thread waits for a task. {@code submit} serializes the task and, when a
+ *       JVM worker has room and no other thread is writing to it, writes the request on the calling
+ *       thread (it blocks only while the worker reads a request larger than the pipe's buffer); a
+ *       worker in another language is always written to by a thread of the pool. Futures complete
+ *       on the worker's reader thread, which also decodes results. <b>Warning:</b> a listener
+ *       added with {@code directExecutor()} runs on that thread, so one that blocks (on another
+ *       task of this pool, say) stalls every reply of that worker, and may deadlock; use an
+ *       executor of your own for anything but quick work.
  *   <li><b>{@code submitAsync}.</b> An asynchronous task starts work in this JVM (its stage cannot
  *       cross a process), so it runs in the parent on a virtual thread, not in a worker.
  * </ul>

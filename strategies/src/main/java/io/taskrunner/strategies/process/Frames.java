@@ -4,6 +4,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * offset size field
  *      0    2 magic   0x54 0x52 ("TR")
- *      2    1 version 1
+ *      2    1 version 2
  *      3    1 type    HELLO, REQUEST, RESULT, FAILURE, CANCEL, CANCELLED, RETIRE
  *      4    8 id      request id (0 for HELLO)
  *     12    4 length  payload bytes, 0 ≤ length ≤ the receiver's limit
@@ -28,8 +31,18 @@ final class Frames {
   private Frames() {}
 
   static final int MAGIC = 0x5452;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final int HEADER_BYTES = 16;
+
+  /** The payload of CANCEL, CANCELLED and RETIRE; never written to. */
+  static final byte[] EMPTY = new byte[0];
+
+  private static final VarHandle SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** Worker → pool, once, when ready: payload = pid (8 bytes) + UTF-8 description. */
   static final int HELLO = 1;
@@ -55,17 +68,26 @@ final class Frames {
   /** Payload codec: Java serialization. */
   static final byte CODEC_JAVA = 'J';
 
+  /**
+   * Payload codec of a RESULT from a JVM worker: one tag byte, then a compact value ({@code
+   * null}, {@link Boolean}, {@link Integer}, {@link Long}, {@link Double}, {@link String}, {@code
+   * byte[]}); see {@link Codec#encodeValue}.
+   */
+  static final byte CODEC_VALUE = 'V';
+
   /** One decoded frame. */
   @SuppressWarnings("ArrayRecordComponent") // internal; payloads are never compared or hashed
   record Frame(int type, long id, byte[] payload) {}
 
   /** Writes one frame; the caller flushes and holds the stream's lock. */
   static void write(DataOutputStream out, int type, long id, byte[] payload) throws IOException {
-    out.writeShort(MAGIC);
-    out.writeByte(VERSION);
-    out.writeByte(type);
-    out.writeLong(id);
-    out.writeInt(payload.length);
+    byte[] header = new byte[HEADER_BYTES];
+    SHORT.set(header, 0, (short) MAGIC);
+    header[2] = (byte) VERSION;
+    header[3] = (byte) type;
+    LONG.set(header, 4, id);
+    INT.set(header, 12, payload.length);
+    out.write(header); // one call instead of five: each call on a buffered stream takes its lock
     out.write(payload);
   }
 
@@ -82,8 +104,10 @@ final class Frames {
     if (first < 0) {
       return null;
     }
-    int second = in.readUnsignedByte();
-    int magic = (first << 8) | second;
+    byte[] header = new byte[HEADER_BYTES];
+    header[0] = (byte) first;
+    in.readFully(header, 1, HEADER_BYTES - 1);
+    int magic = (short) SHORT.get(header, 0) & 0xffff;
     if (magic != MAGIC) {
       throw new ProtocolException(
           String.format(
@@ -93,17 +117,17 @@ final class Frames {
               magic,
               MAGIC));
     }
-    int version = in.readUnsignedByte();
+    int version = header[2] & 0xff;
     if (version != VERSION) {
       throw new ProtocolException(
           String.format(Locale.US, "unsupported protocol version %d (expected %d)", version, VERSION));
     }
-    int type = in.readUnsignedByte();
+    int type = header[3] & 0xff;
     if (type < HELLO || type > RETIRE) {
       throw new ProtocolException(String.format(Locale.US, "unknown frame type %d", type));
     }
-    long id = in.readLong();
-    int length = in.readInt();
+    long id = (long) LONG.get(header, 4);
+    int length = (int) INT.get(header, 12);
     if (length < 0 || length > maxPayload) {
       throw new ProtocolException(
           String.format(
@@ -114,7 +138,7 @@ final class Frames {
               length,
               maxPayload));
     }
-    byte[] payload = new byte[length];
+    byte[] payload = length == 0 ? EMPTY : new byte[length];
     in.readFully(payload);
     return new Frame(type, id, payload);
   }

@@ -68,6 +68,11 @@ public final class InFlightTable<T> {
     return left;
   }
 
+  /** Whether an entry for {@code id} is in the table now. */
+  public boolean contains(long id) {
+    return entries.containsKey(id);
+  }
+
   /** How many entries are in flight now. */
   public int size() {
     return entries.size();

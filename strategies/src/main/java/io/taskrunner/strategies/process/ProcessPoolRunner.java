@@ -3,6 +3,7 @@ package io.taskrunner.strategies.process;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.taskrunner.Task;
 import io.taskrunner.TaskFunction;
@@ -32,7 +33,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,15 +40,21 @@ import org.jspecify.annotations.Nullable;
  * them, started before the runner is returned.
  *
  * <p>Design: a task is serialized when submitted (so a task that cannot be sent fails right there,
- * naming the culprit), waits in {@code pending}, and is assigned to the ready worker with the
- * fewest tasks in flight, at most {@code maxInFlightPerWorker} per worker (pipelining: the next
- * request is already in the worker when the previous one finishes). Each assigned task runs its
- * {@link RemoteTask#run()} on its own virtual thread, which sends the request and waits for the
- * reply; this keeps the foundation's exactly-once completion, timeout and interrupt protocol.
+ * naming the culprit; a lambda that captures nothing is serialized once per class), waits in {@code
+ * pending}, and is assigned to the ready worker with the fewest tasks in flight, at most {@code
+ * maxInFlightPerWorker} per worker (pipelining: the next request is already in the worker when the
+ * previous one finishes). A worker is refilled once it is down to half that depth, and the
+ * requests assigned to it together leave in one write, so a stream of tiny tasks crosses the pipe
+ * in groups rather than in a ping-pong of one request per reply. No thread waits for a task: the thread that assigned it (the submitter,
+ * or a worker's reader thread when a reply frees a slot) runs its {@link RemoteTask#run()}, which
+ * only sends the request, and the worker's reader thread completes its future from the reply. So
+ * listeners added with {@code directExecutor()} run on a reader thread, and the same warning as for
+ * any direct executor applies: a listener that blocks stalls every reply of that worker.
  *
  * <p>Concurrency: {@code lock} guards the queue, the worker list and the workers' counters; it is
- * never held while waiting, and futures are never completed under it. Worker threads report
- * through {@link #workerReady} and {@link #workerExited}.
+ * never held while waiting, and neither futures nor requests are completed or sent under it: the
+ * methods that assign tasks under it return them, and their callers start them after unlocking.
+ * Worker threads report through {@link #workerReady}, {@link #answered} and {@link #workerExited}.
  *
  * <p>Failure: a worker that dies fails its own in-flight tasks with a {@link
  * WorkerCrashedException} and is replaced at once. A worker that dies before it is ready counts as
@@ -69,8 +75,8 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private final List<String> command;
   private final ObjectInputFilter filter;
   private final String threadPrefix;
-  private final ThreadFactory taskThreads;
-  private final AtomicLong nextRequestId = new AtomicLong();
+  private final ThreadFactory taskThreads; // for submitAsync and continuations only
+  private final RequestIds requestIds = new RequestIds();
   private final AtomicInteger nextWorker = new AtomicInteger();
   private final Set<RemoteTask<?>> running = ConcurrentHashMap.newKeySet();
   private final Set<WorkerProcess> unreaped = ConcurrentHashMap.newKeySet();
@@ -194,7 +200,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
           failure);
     }
     byte[] payload = encodeTask(task);
-    return admit(new RemoteTask<>(this, task, nextRequestId.incrementAndGet(), payload));
+    return admit(new RemoteTask<>(this, task, requestIds.next(), payload));
   }
 
   private byte[] encodeTask(Task<?> task) {
@@ -215,6 +221,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
       System.arraycopy(encoded, 0, payload, 1, encoded.length);
       return checkSize(payload);
     }
+    EncodedOnce once = ENCODED.get(task.getClass());
+    byte[] cached = once.bytes;
+    if (cached != null) {
+      return cached; // never written to: a request's payload is only read
+    }
     try {
       payload = Codec.encode(task);
     } catch (NotSerializableException e) {
@@ -230,9 +241,36 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("task could not be serialized: " + e, e);
     }
-    return checkSize(payload);
+    checkSize(payload);
+    if (once.stateless) {
+      once.bytes = payload;
+    }
+    return payload;
   }
 
+  /**
+   * The serialized form of each class of task that captures nothing: every instance of such a
+   * class serializes to the same bytes (see {@link Codec#isStateless}).
+   */
+  private static final ClassValue<EncodedOnce> ENCODED =
+      new ClassValue<>() {
+        @Override
+        protected EncodedOnce computeValue(Class<?> type) {
+          return new EncodedOnce(Codec.isStateless(type));
+        }
+      };
+
+  /** The cached payload of a task class; racing first encodings store equal bytes. */
+  private static final class EncodedOnce {
+    final boolean stateless;
+    volatile byte @Nullable [] bytes;
+
+    EncodedOnce(boolean stateless) {
+      this.stateless = stateless;
+    }
+  }
+
+  @CanIgnoreReturnValue
   private byte[] checkSize(byte[] payload) {
     if (payload.length > config.maxFrameBytes()) {
       throw new IllegalArgumentException(
@@ -252,32 +290,44 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
       taskThreads.newThread(task).start();
       return;
     }
+    List<RemoteTask<?>> assigned;
     synchronized (lock) {
       WorkerCrashedException failure = broken;
       if (failure != null) {
         throw new RejectedExecutionException(describe("cannot start workers"), failure);
       }
       pending.addLast(remote);
-      schedule();
+      assigned = schedule();
     }
+    start(assigned);
   }
 
-  /** Assigns queued tasks to workers with room. */
+  /**
+   * Assigns queued tasks to workers with room and returns them, for the caller to {@link #start}
+   * once it released the lock; {@code null} if none.
+   */
   @GuardedBy("lock")
-  private void schedule() {
+  private @Nullable List<RemoteTask<?>> schedule() {
     int depth = maxInFlightPerWorker;
+    List<RemoteTask<?>> assigned = null;
+    WorkerProcess filling = null;
     while (!pending.isEmpty()) {
+      // Hysteresis: a worker is refilled once it is down to half its depth, then up to its depth,
+      // so that pipelined requests leave in groups (one write, one read in the worker) instead of
+      // one per reply.
       WorkerProcess best = null;
       for (WorkerProcess worker : workers) {
         if (worker.isReady()
             && !worker.retiring
             && worker.assigned < depth
+            && (worker.assigned <= depth / 2 || worker == filling)
             && (best == null || worker.assigned < best.assigned)) {
           best = worker;
         }
       }
+      filling = best;
       if (best == null) {
-        return;
+        break;
       }
       RemoteTask<?> task = pending.pollFirst();
       if (task == null || task.isDone()) {
@@ -290,25 +340,90 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
         target.retiring = true;
         ensureWorkers(); // its replacement starts now
       }
+      // Seen by cancelRunning before the task checks whether the pool is stopping (in run()).
       running.add(task);
       task.assign(target);
-      taskThreads.newThread(() -> runOn(task, target)).start();
+      if (assigned == null) {
+        assigned = new ArrayList<>(Math.min(depth, pending.size() + 1));
+      }
+      assigned.add(task);
+    }
+    return assigned;
+  }
+
+  /**
+   * Runs assigned tasks on this thread, which queues their requests, then sends those of each
+   * worker in one write; gives back the slots of those that were not sent (cancelled meanwhile, or
+   * their worker died) and starts what that frees. Called without the lock.
+   */
+  private void start(@Nullable List<RemoteTask<?>> assigned) {
+    // A canceller's interrupt aimed at a task is cleared when its run() returns, and with it any
+    // interrupt this thread already had: keep that one.
+    boolean interrupted = assigned != null && Thread.interrupted();
+    try {
+      for (List<RemoteTask<?>> batch = assigned; batch != null; ) {
+        List<RemoteTask<?>> unsent = null;
+        WorkerProcess queuedTo = null;
+        for (RemoteTask<?> task : batch) {
+          WorkerProcess target = task.worker();
+          if (queuedTo != null && target != queuedTo) {
+            queuedTo.sendQueued();
+          }
+          queuedTo = target;
+          task.run(); // queues its request
+          if (!task.wasRegistered()) {
+            if (unsent == null) {
+              unsent = new ArrayList<>();
+            }
+            unsent.add(task);
+          }
+        }
+        if (queuedTo != null) {
+          queuedTo.sendQueued(); // the requests queued for one worker leave in one write
+        }
+        if (unsent == null) {
+          break;
+        }
+        synchronized (lock) {
+          for (RemoteTask<?> task : unsent) {
+            running.remove(task);
+            WorkerProcess worker = task.worker();
+            if (worker != null) {
+              release(worker, 1);
+            }
+          }
+          batch = schedule();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
-  private void runOn(RemoteTask<?> task, WorkerProcess worker) {
-    try {
-      task.run();
-    } finally {
-      running.remove(task);
-      synchronized (lock) {
-        worker.assigned--;
-        if (worker.retiring && worker.assigned == 0) {
-          worker.closeInput();
-        }
-        schedule();
-      }
+  /** Gives back {@code count} of {@code worker}'s slots. */
+  @GuardedBy("lock")
+  private void release(WorkerProcess worker, int count) {
+    worker.assigned -= count;
+    if (worker.retiring && worker.assigned == 0) {
+      worker.closeInput();
     }
+  }
+
+  /** Called by a worker's reader thread once it delivered {@code count} replies. */
+  void answered(WorkerProcess worker, int count) {
+    List<RemoteTask<?>> assigned;
+    synchronized (lock) {
+      release(worker, count);
+      assigned = schedule();
+    }
+    start(assigned);
+  }
+
+  /** Called by a worker's reader thread as a task's reply (or its worker's death) arrives. */
+  void answered(RemoteTask<?> task) {
+    running.remove(task);
   }
 
   // ---- workers --------------------------------------------------------------------------------
@@ -350,7 +465,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     String label = name() + "#" + nextWorker.incrementAndGet();
     WorkerProcess worker;
     try {
-      worker = WorkerProcess.launch(this, label, command, config.maxFrameBytes());
+      worker =
+          WorkerProcess.launch(
+              this, label, command, config.maxFrameBytes(), config.workerCommand() == null);
     } catch (IOException e) {
       List<RemoteTask<?>> doomed =
           startFailed(
@@ -394,6 +511,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
 
   /** Called by a worker's reader thread when the worker said HELLO. */
   void workerReady(WorkerProcess worker) {
+    List<RemoteTask<?>> assigned;
     synchronized (lock) {
       startFailures = 0;
       if (closed) {
@@ -401,13 +519,15 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
         return;
       }
       lock.notifyAll();
-      schedule();
+      assigned = schedule();
     }
+    start(assigned);
   }
 
   /** Called once by a worker's reader thread after the worker's process ended. */
   void workerExited(WorkerProcess worker, WorkerCrashedException crash, boolean wasReady) {
     List<RemoteTask<?>> toFail = List.of();
+    List<RemoteTask<?>> assigned = null;
     WorkerCrashedException failure = null;
     try {
       synchronized (lock) {
@@ -420,7 +540,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
           failure = broken;
         }
         ensureWorkers();
-        schedule();
+        assigned = schedule();
       }
     } finally {
       unreaped.remove(worker);
@@ -430,6 +550,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
         task.failQueued(failure);
       }
     }
+    start(assigned);
   }
 
   /** Records a start failure; returns the queued tasks to fail if the pool gives up. */

@@ -2,32 +2,31 @@ package io.taskrunner.strategies.process;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.Uninterruptibles;
 import io.taskrunner.Task;
+import io.taskrunner.strategies.PayloadCodec;
 import io.taskrunner.strategies.WorkerCrashedException;
 import io.taskrunner.strategies.internal.StatsRecorder.Outcome;
 import io.taskrunner.strategies.internal.TaskFuture;
-import io.taskrunner.strategies.PayloadCodec;
+import io.taskrunner.strategies.internal.Timeouts;
 import java.io.IOException;
 import java.util.Arrays;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A task run in a worker process. Its {@link #run()} happens on a virtual thread of the pool that
- * sends the request and then waits for the reply, so the foundation's interrupt protocol carries
- * over unchanged: {@code cancel(true)} or a timeout interrupts that thread, which sends a CANCEL
- * frame, waits for the worker's answer for the grace period, and kills the worker if none comes.
- * The task's code counts as running until the worker answered or died, so {@code close()} waits
- * for it.
+ * A task run in a worker process. No thread waits for it: its {@link #run()} (on the thread that
+ * assigned it to a worker) registers it in the worker's in-flight table and sends its request, and
+ * the worker's reader thread completes it from the reply frame, or with the worker's {@link
+ * WorkerCrashedException}. Results are decoded on that reader thread.
  *
- * <p>The reply is a one-shot future completed by the worker's reader thread: with the reply frame,
- * or exceptionally with the worker's {@link WorkerCrashedException}. Payloads are decoded on the
- * waiting thread, not on the reader.
+ * <p>Cancellation: when the future completes other than by its reply ({@code cancel}, a timeout,
+ * {@code shutdownNow}), {@link #onFinished} asks the worker to stop the request with a CANCEL frame
+ * and kills the worker if the request is still unanswered after {@code cancelGrace}. The worker
+ * stays busy, and the task stays in the pool's {@code running} set, until the worker answered or
+ * died.
+ *
+ * <p>Concurrency: a {@link SendOrder} makes sure CANCEL goes out once, after the request, whoever
+ * of the sender and the canceller comes second.
  */
 final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
   final long id;
@@ -35,8 +34,12 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
   private final ProcessPoolRunner pool;
   private final ClassLoader loader;
   private final String taskClass;
-  private final CompletableFuture<Frames.Frame> reply = new CompletableFuture<>();
   private volatile @Nullable WorkerProcess worker;
+
+  private final SendOrder order = new SendOrder();
+
+  /** Whether {@link #runBody} registered the request; read by the thread that ran it. */
+  private boolean registered;
 
   RemoteTask(ProcessPoolRunner pool, Task<T> task, long id, byte[] payload) {
     super(pool);
@@ -52,12 +55,38 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
     worker = target;
   }
 
-  void deliver(Frames.Frame frame) {
-    reply.complete(frame);
+  @Nullable WorkerProcess worker() {
+    return worker;
   }
 
+  /**
+   * Whether the request reached the worker's table: then its reply (or the worker's death) will
+   * come. Valid on the thread that called {@link #run()}, after it returned.
+   */
+  boolean wasRegistered() {
+    return registered;
+  }
+
+  /** Completes the task from its reply; called by the worker's reader thread. Never throws. */
+  void deliver(Frames.Frame frame) {
+    pool.answered(this);
+    try {
+      switch (frame.type()) {
+        case Frames.RESULT -> complete(decodeResult(frame.payload()));
+        case Frames.FAILURE -> fail(decodeFailure(frame.payload()), Outcome.FAILED);
+        default -> {
+          // CANCELLED: only ever after our CANCEL, so the future is already done.
+        }
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      fail(e, Outcome.FAILED);
+    }
+  }
+
+  /** Fails the task with its worker's death; called by the worker's reader thread. */
   void deliverCrash(WorkerCrashedException crash) {
-    reply.completeExceptionally(crash);
+    pool.answered(this);
+    fail(crash, Outcome.FAILED);
   }
 
   /** Fails a task that never reached a worker. */
@@ -66,69 +95,52 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
   }
 
   @Override
-  protected void runBody() throws Exception {
+  protected void runBody() {
     WorkerProcess target = requireNonNull(worker, "worker");
-    if (!target.send(this)) {
+    if (!target.register(this)) {
       WorkerCrashedException death = target.death();
       fail(
           death != null ? death : new IllegalStateException("worker " + target.label + " is gone"),
           Outcome.FAILED);
       return;
     }
-    Frames.Frame frame;
-    try {
-      frame = awaitReply(target);
-    } catch (WorkerCrashedException crash) {
-      fail(crash, Outcome.FAILED);
-      return;
-    }
-    switch (frame.type()) {
-      case Frames.RESULT -> complete(decodeResult(frame.payload()));
-      case Frames.FAILURE -> fail(decodeFailure(frame.payload()), Outcome.FAILED);
-      case Frames.CANCELLED -> cancel(false); // only ever after our CANCEL: already done
-      default -> throw new IllegalStateException("unexpected reply " + frame.type());
+    registered = true;
+    target.enqueueRequest(this); // the thread that started this task sends it (see start())
+    if (order.sent()) {
+      requestCancel(target); // the future completed while we were sending
     }
   }
 
-  private Frames.Frame awaitReply(WorkerProcess target) {
-    try {
-      return unwrap(() -> reply.get());
-    } catch (InterruptedException e) {
-      // Cancelled or timed out: ask the worker to stop the task; kill the worker if it does not.
-      target.sendCancel(id);
-      Duration grace = pool.cancelGrace();
-      try {
-        return unwrap(
-            () -> Uninterruptibles.getUninterruptibly(reply, grace.toNanos(), TimeUnit.NANOSECONDS));
-      } catch (TimeoutException timeout) {
-        target.kill("task " + id + " did not stop within " + grace + " of its cancel message");
-        return unwrapUninterruptibly();
-      } catch (InterruptedException impossible) {
-        throw new AssertionError(impossible);
+  /**
+   * Called once, by whoever completed the future: the reader (with the reply or the crash), a
+   * canceller, the timeout timer. Unless the reply already came, the worker is told to stop.
+   */
+  @Override
+  protected void onFinished() {
+    if (order.finished()) {
+      WorkerProcess target = worker;
+      if (target != null) {
+        requestCancel(target);
       }
-    } catch (TimeoutException impossible) {
-      throw new AssertionError(impossible);
     }
   }
 
-  private Frames.Frame unwrapUninterruptibly() {
-    try {
-      return unwrap(() -> Uninterruptibles.getUninterruptibly(reply));
-    } catch (InterruptedException | TimeoutException impossible) {
-      throw new AssertionError(impossible);
+  private void requestCancel(WorkerProcess target) {
+    if (!target.isInFlight(id)) {
+      return; // answered already (this is the reply completing the future), or never sent
     }
-  }
-
-  private static Frames.Frame unwrap(ReplyGetter getter)
-      throws InterruptedException, TimeoutException {
-    try {
-      return getter.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof WorkerCrashedException crash) {
-        throw crash;
-      }
-      throw new IllegalStateException("unexpected reply failure", e);
-    }
+    target.sendCancel(id);
+    long grace = pool.cancelGrace().toNanos();
+    ScheduledFuture<?> unused =
+        Timeouts.schedule(
+            () -> {
+              if (target.isInFlight(id)) {
+                target.kill(
+                    "task " + id + " did not stop within " + pool.cancelGrace() + " of its cancel"
+                        + " message");
+              }
+            },
+            grace);
   }
 
   @SuppressWarnings({"unchecked", "NullAway"}) // the worker ran a Task<T>, and T may be nullable
@@ -136,6 +148,9 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
     PayloadCodec codec = pool.codec();
     if (codec != null && bytes.length > 0 && bytes[0] == codec.id()) {
       return (T) codec.decodeResult(Arrays.copyOfRange(bytes, 1, bytes.length));
+    }
+    if (bytes.length > 0 && bytes[0] == Frames.CODEC_VALUE) {
+      return (T) Codec.decodeValue(bytes);
     }
     try {
       return (T) Codec.decode(bytes, loader, pool.filter());
@@ -168,10 +183,5 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
         + ", request="
         + id
         + (target == null ? "" : ", worker=" + target.label);
-  }
-
-  @FunctionalInterface
-  private interface ReplyGetter {
-    Frames.Frame get() throws InterruptedException, ExecutionException, TimeoutException;
   }
 }

@@ -1,5 +1,6 @@
 package io.taskrunner.strategies.process;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.taskrunner.Task;
 import io.taskrunner.strategies.RemoteTaskException;
 import java.io.BufferedInputStream;
@@ -21,11 +22,12 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -45,9 +47,16 @@ import org.jspecify.annotations.Nullable;
  * Failures of a task (an exception, a result that is not serializable or too large, a class
  * missing here) are sent as {@code FAILURE}; the worker lives. A protocol error exits with code 2.
  *
- * <p>Concurrency: the reader thread owns the input; the task thread runs tasks; frames are written
- * under the output stream's lock. A cancel interrupts the task thread only while it runs that very
- * task (both sides hold the job's lock).
+ * <p>Concurrency: two serving threads share the work (leader/follower). One holds the input and
+ * reads frames; when a request arrives while no task runs, that thread gives the input to the
+ * other and runs the request itself, then those queued behind it, in arrival order, one at a time.
+ * So a request that finds the worker idle runs without a thread hand-off, and the input is always
+ * read by a thread that never writes: stdin keeps draining whatever the output does (the pool
+ * relies on that: its reader thread may write requests to a JVM worker while it is not reading
+ * replies; a CANCELLED for a dropped request goes out from a short-lived thread for the same
+ * reason). {@code lock} guards the queue and the two roles; frames are written under the output
+ * stream's lock. A cancel interrupts a thread only while it runs that very request (both sides
+ * hold the job's lock). A lambda that captures nothing is decoded once per distinct payload.
  */
 public final class WorkerMain {
   /** System property: ask to be recycled when the heap in use after a GC exceeds this (bytes). */
@@ -59,8 +68,26 @@ public final class WorkerMain {
   private final DataOutputStream out;
   private final int maxFrameBytes;
   private final ObjectInputFilter filter;
-  private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+  private final Object lock = new Object();
+
+  /** Requests read and not started, in arrival order. */
+  @GuardedBy("lock")
+  private final ArrayDeque<Job> queue = new ArrayDeque<>();
+
+  /** Whether a thread holds the input. */
+  @GuardedBy("lock")
+  private boolean reading;
+
+  /** Whether a thread runs a task (they run one at a time, in arrival order). */
+  @GuardedBy("lock")
+  private boolean running;
   private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+
+  /** Decoded stateless tasks by payload; the task thread's alone. */
+  private final Map<PayloadKey, Task<?>> stateless = new HashMap<>();
+
+  private static final int MAX_CACHED_PAYLOAD = 4096;
+  private static final int MAX_CACHED_TASKS = 256;
 
   private WorkerMain(DataInputStream in, DataOutputStream out, int maxFrameBytes, String pattern) {
     this.in = in;
@@ -117,9 +144,6 @@ public final class WorkerMain {
   }
 
   private void serve() throws IOException {
-    Thread runner = new Thread(this::runTasks, "taskrunner-worker-task");
-    runner.setDaemon(true);
-    runner.start();
     long pid = ProcessHandle.current().pid();
     byte[] about =
         ("taskrunner worker, java " + Runtime.version()).getBytes(StandardCharsets.UTF_8);
@@ -127,6 +151,54 @@ public final class WorkerMain {
         Frames.HELLO,
         0,
         ByteBuffer.allocate(8 + about.length).putLong(pid).put(about).array());
+    Thread other = new Thread(this::serveLoop, "taskrunner-worker-2");
+    other.setDaemon(true);
+    other.start();
+    Thread.currentThread().setName("taskrunner-worker-1");
+    serveLoop();
+  }
+
+  /**
+   * What both serving threads do: take the input when it is free, read frames until a request
+   * arrives while no task runs, then hand the input to the other thread and run that request, and
+   * any queued behind it, on this one. So a request that finds the worker idle runs on the thread
+   * that read it (no hand-off on the round trip), and the input is always read by a thread that
+   * does not write.
+   */
+  private void serveLoop() {
+    for (; ; ) {
+      synchronized (lock) {
+        while (reading) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            // a stray interrupt (a late cancel): keep serving
+          }
+        }
+        reading = true;
+      }
+      Job job = readUntilRunnable();
+      while (job != null) {
+        try {
+          runOne(job);
+        } catch (IOException e) {
+          Runtime.getRuntime().halt(0); // the pool closed our output: it is gone
+        }
+        synchronized (lock) {
+          job = queue.pollFirst();
+          if (job == null) {
+            running = false;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads frames, holding the input, until a request can run at once; returns it, having let go of
+   * the input and taken the task slot. Exits the process at the end of the input.
+   */
+  private Job readUntilRunnable() {
     for (; ; ) {
       Frames.Frame frame;
       try {
@@ -135,17 +207,25 @@ public final class WorkerMain {
         System.err.println("taskrunner worker: protocol error on stdin, exiting: " + e);
         System.err.flush();
         Runtime.getRuntime().halt(2);
-        return;
+        throw new AssertionError("halted", e);
       }
       if (frame == null) {
         Runtime.getRuntime().halt(0); // the pool closed stdin or died
-        return;
+        throw new AssertionError("halted");
       }
       switch (frame.type()) {
         case Frames.REQUEST -> {
           Job job = new Job(frame.id(), frame.payload());
           jobs.put(job.id, job);
-          queue.addLast(job);
+          synchronized (lock) {
+            if (!running) {
+              running = true;
+              reading = false;
+              lock.notifyAll(); // the other thread takes the input
+              return job;
+            }
+            queue.addLast(job);
+          }
         }
         case Frames.CANCEL -> cancel(frame.id());
         default -> {
@@ -160,7 +240,7 @@ public final class WorkerMain {
     }
   }
 
-  private void cancel(long id) throws IOException {
+  private void cancel(long id) {
     Job job = jobs.get(id);
     if (job == null) {
       return; // finished already; its reply is on the way
@@ -172,45 +252,51 @@ public final class WorkerMain {
       if (thread != null) {
         thread.interrupt();
       }
-      dropped = thread == null && queue.remove(job);
+      if (thread == null) {
+        synchronized (lock) {
+          dropped = queue.remove(job);
+        }
+      } else {
+        dropped = false;
+      }
     }
     if (dropped) {
       jobs.remove(id);
-      send(Frames.CANCELLED, id, new byte[0]);
-    }
-  }
-
-  private void runTasks() {
-    for (; ; ) {
-      Job job;
-      try {
-        job = queue.takeFirst();
-      } catch (InterruptedException e) {
-        return;
-      }
-      try {
-        runOne(job);
-      } catch (IOException e) {
-        // The pool went away; the reader sees end of stream and exits.
-        return;
-      }
+      // Not on this thread: the reader must never wait on the output (the pool may be writing to
+      // our stdin from its reader thread, which reads our output only once that write is done).
+      Thread answer =
+          new Thread(
+              () -> {
+                try {
+                  send(Frames.CANCELLED, id, Frames.EMPTY);
+                } catch (IOException e) {
+                  // the pool went away; the reader sees end of stream and exits
+                }
+              },
+              "taskrunner-worker-cancelled-" + id);
+      answer.setDaemon(true);
+      answer.start();
     }
   }
 
   private void runOne(Job job) throws IOException {
+    boolean cancelledEarly;
     synchronized (job) {
-      if (job.cancelled) {
-        jobs.remove(job.id);
-        send(Frames.CANCELLED, job.id, new byte[0]);
-        return;
+      cancelledEarly = job.cancelled;
+      if (!cancelledEarly) {
+        job.thread = Thread.currentThread();
       }
-      job.thread = Thread.currentThread();
+    }
+    if (cancelledEarly) {
+      jobs.remove(job.id);
+      send(Frames.CANCELLED, job.id, Frames.EMPTY);
+      return;
     }
     int type = Frames.FAILURE;
     byte[] reply;
     Task<?> task = null;
     try {
-      Object decoded = Codec.decode(job.payload, WorkerMain.class.getClassLoader(), filter);
+      Object decoded = decodeTask(job.payload);
       if (decoded instanceof Task<?> t) {
         task = t;
         reply = new byte[0];
@@ -261,6 +347,30 @@ public final class WorkerMain {
     }
   }
 
+  /**
+   * Decodes a request, or takes it from {@code stateless}: a lambda that captures nothing decodes
+   * to an interchangeable object every time (see {@link Codec#isStateless}), so its bytes are
+   * decoded once. Called by the task thread only.
+   */
+  private @Nullable Object decodeTask(byte[] payload) throws IOException, ClassNotFoundException {
+    boolean small = payload.length <= MAX_CACHED_PAYLOAD;
+    PayloadKey key = small ? new PayloadKey(payload) : null;
+    if (key != null) {
+      Task<?> known = stateless.get(key);
+      if (known != null) {
+        return known;
+      }
+    }
+    Object decoded = Codec.decode(payload, WorkerMain.class.getClassLoader(), filter);
+    if (key != null
+        && decoded instanceof Task<?> task
+        && stateless.size() < MAX_CACHED_TASKS
+        && Codec.isStateless(task.getClass())) {
+      stateless.put(key, task);
+    }
+    return decoded;
+  }
+
   /** The heap in use right after the most recent collection: what the tasks left alive. */
   private static long heapAfterLastGc() {
     long used = 0;
@@ -277,9 +387,11 @@ public final class WorkerMain {
 
   /** Encodes a result, or throws the exception that explains why it cannot be sent. */
   private byte[] encodeResult(@Nullable Object result) throws IOException {
-    byte[] bytes;
+    byte[] bytes = Codec.encodeValue(result);
     try {
-      bytes = Codec.encode(result);
+      if (bytes == null) {
+        bytes = Codec.encode(result);
+      }
     } catch (NotSerializableException e) {
       String path =
           result == null ? null : Codec.pathTo(result, "result", String.valueOf(e.getMessage()));
@@ -339,6 +451,27 @@ public final class WorkerMain {
     synchronized (out) {
       Frames.write(out, type, id, payload);
       out.flush();
+    }
+  }
+
+  /** A request payload as a map key, compared by content. */
+  private static final class PayloadKey {
+    private final byte[] bytes;
+    private final int hash;
+
+    PayloadKey(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+      return other instanceof PayloadKey key && hash == key.hash && Arrays.equals(bytes, key.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 

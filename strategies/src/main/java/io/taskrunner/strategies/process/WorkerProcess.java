@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -17,18 +18,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The pool's handle on one worker process: its pipes, its in-flight table, and two daemon platform
- * threads, one reading frames from the worker's protocol stream and one draining its stderr.
+ * The pool's handle on one worker process: its pipes, its in-flight table, and three daemon
+ * platform threads: a reader of the worker's protocol stream, a writer to its stdin, and a drainer
+ * of its stderr.
  *
- * <p>Concurrency: requests are written under the write lock; the reader thread alone reads frames
- * and completes replies. The {@link InFlightTable} is closed exactly once, when the worker is found
- * dead, so every registered task gets exactly one reply: its frame or the crash.
- * The fields {@code assigned}, {@code started} and {@code retiring} belong to the pool and are
- * guarded by the pool's lock.
+ * <p>Writing: frames for the worker go into an {@link Outbox}, which one thread at a time drains
+ * into the buffered stdin and flushes once, so requests that pile up while a flush is in progress
+ * share the next system call. For a JVM worker ({@link WorkerMain}, whose stdin reader never waits
+ * on anything but its input, so its stdin always drains), the thread that sends a request drains
+ * the outbox itself when no other thread is: the submitting thread (no thread hop on the round
+ * trip) or this worker's reader (no wake-up per reply burst when tasks are pipelined). Everything
+ * else goes through the writer thread: the other workers' readers, cancels, and every request to a
+ * worker in another language, which may stop reading while it writes (a single-threaded worker):
+ * there, a reader blocked on a full stdin pipe could deadlock with a worker blocked on its full
+ * stdout, and a submitter could wait for the worker to finish its current task.
+ *
+ * <p>Reading: the reader thread alone reads frames. It completes each task from its reply frame,
+ * and tells the pool how many requests were answered once the bytes buffered so far are consumed,
+ * so a burst of replies frees the worker's slots under one acquisition of the pool's lock.
+ *
+ * <p>Concurrency: the {@link InFlightTable} is closed exactly once, when the worker is found dead,
+ * so every registered task gets exactly one reply: its frame or the crash. The fields {@code
+ * assigned}, {@code started} and {@code retiring} belong to the pool and are guarded by the pool's
+ * lock. Thread-safe otherwise.
  *
  * <p>Failure: end of stream, a protocol error or a broken pipe all end in {@link #finish}: the
  * process is killed if still alive, its exit code collected, its stderr drained, and every
@@ -38,18 +54,25 @@ final class WorkerProcess {
   private static final System.Logger LOG = System.getLogger(ProcessPoolRunner.class.getName());
   private static final int TAIL_LINES = 40;
 
+  /** In the outbox: close the worker's stdin after the frames before it. */
+  private static final Object CLOSE = new Object();
+
   final String label;
   private final ProcessPoolRunner pool;
   private final Process process;
-  private final ReentrantLock writeLock = new ReentrantLock(); // not synchronized: no pinning
-  private final DataOutputStream toWorker;
+  private final Outbox<Object> outbox = new Outbox<>(this::writeOne, this::flushOut);
+  private final DataOutputStream toWorker; // only by the thread draining the outbox
+  private boolean outputClosed; // ditto
+  private final FrameInput input;
   private final DataInputStream fromWorker;
   private final int maxFrameBytes;
+  private final boolean drainsStdin; // a JVM worker: it always reads its stdin
   private final InFlightTable<RemoteTask<?>> inFlight = new InFlightTable<>();
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final CountDownLatch exited = new CountDownLatch(1);
   private final Thread drainer;
   private final Thread reader;
+  private final Thread writer;
 
   @GuardedBy("this")
   private @Nullable WorkerCrashedException death;
@@ -63,28 +86,33 @@ final class WorkerProcess {
   int started;
   boolean retiring;
 
-  private WorkerProcess(ProcessPoolRunner pool, String label, Process process, int maxFrameBytes) {
+  private WorkerProcess(
+      ProcessPoolRunner pool, String label, Process process, int maxFrameBytes, boolean jvm) {
     this.pool = pool;
+    this.drainsStdin = jvm;
     this.label = label;
     this.process = process;
     this.maxFrameBytes = maxFrameBytes;
     this.toWorker = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
-    this.fromWorker =
-        new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
-    this.drainer = new Thread(this::drainStderr, "taskrunner-" + label + "-stderr");
-    this.reader = new Thread(this::readFrames, "taskrunner-" + label + "-frames");
-    drainer.setDaemon(true);
-    reader.setDaemon(true);
+    this.input = new FrameInput(process.getInputStream(), 1 << 16);
+    this.fromWorker = new DataInputStream(input);
+    this.drainer = new IoThread(this::drainStderr, "taskrunner-" + label + "-stderr", null);
+    this.reader = new IoThread(this::readFrames, "taskrunner-" + label + "-frames", this);
+    this.writer = new IoThread(this::writeFrames, "taskrunner-" + label + "-stdin", null);
   }
 
-  /** Launches a worker; its threads report to {@code pool}. */
+  /**
+   * Launches a worker; its threads report to {@code pool}. {@code jvm}: the worker is {@link
+   * WorkerMain}, which always drains its stdin.
+   */
   static WorkerProcess launch(
-      ProcessPoolRunner pool, String label, List<String> command, int maxFrameBytes)
+      ProcessPoolRunner pool, String label, List<String> command, int maxFrameBytes, boolean jvm)
       throws IOException {
     Process process = new ProcessBuilder(command).start();
-    WorkerProcess worker = new WorkerProcess(pool, label, process, maxFrameBytes);
+    WorkerProcess worker = new WorkerProcess(pool, label, process, maxFrameBytes, jvm);
     worker.drainer.start();
     worker.reader.start();
+    worker.writer.start();
     return worker;
   }
 
@@ -102,42 +130,90 @@ final class WorkerProcess {
   }
 
   /**
-   * Registers {@code task} as in flight and sends its request.
+   * Registers {@code task} as in flight, so that its reply or this worker's death will reach it.
    *
-   * @return {@code false} if the worker is already dead (the task was not sent)
+   * @return {@code false} if the worker is already dead (then {@link #death()} says why)
    */
-  boolean send(RemoteTask<?> task) {
-    if (!inFlight.register(task.id, task)) {
-      return false; // closed: death is set
-    }
-    try {
-      write(Frames.REQUEST, task.id, task.payload);
-    } catch (IOException e) {
-      kill("its stdin failed: " + e); // the reader then fails the task with the crash
-    }
-    return true;
+  boolean register(RemoteTask<?> task) {
+    return inFlight.register(task.id, task);
   }
 
-  /** Asks the worker to stop a request; harmless if it already finished. */
+  /** Whether request {@code id} was sent and is not answered yet. */
+  boolean isInFlight(long id) {
+    return inFlight.contains(id);
+  }
+
+  /**
+   * Queues the request of a {@linkplain #register registered} task; {@link #sendQueued} sends it,
+   * with any others queued meanwhile.
+   */
+  void enqueueRequest(RemoteTask<?> task) {
+    outbox.offer(task);
+  }
+
+  /**
+   * Sends the queued requests, in one write: on the calling thread when this is a JVM worker, no
+   * other thread is writing to it, and the caller is not another worker's I/O thread (it may then
+   * block while the worker reads a large request); else through the writer thread, without
+   * blocking.
+   */
+  void sendQueued() {
+    if (drainsStdin
+        && !(Thread.currentThread() instanceof IoThread io && io.owner != this)) {
+      boolean unused = outbox.drain();
+    } else {
+      LockSupport.unpark(writer);
+    }
+  }
+
+  /** Asks the worker to stop a request; harmless if it already finished. Never blocks. */
   void sendCancel(long id) {
+    outbox.offer(new Frames.Frame(Frames.CANCEL, id, Frames.EMPTY));
+    LockSupport.unpark(writer);
+  }
+
+  /** Writes one frame of the outbox. Called by the thread draining it. */
+  private void writeOne(Object next) {
+    if (outputClosed) {
+      return; // the worker's stdin is closed: it reads no more
+    }
     try {
-      write(Frames.CANCEL, id, new byte[0]);
+      if (next instanceof RemoteTask<?> task) {
+        Frames.write(toWorker, Frames.REQUEST, task.id, task.payload);
+      } else if (next instanceof Frames.Frame frame) {
+        Frames.write(toWorker, frame.type(), frame.id(), frame.payload());
+      } else {
+        outputClosed = true;
+        toWorker.close();
+      }
     } catch (IOException e) {
-      kill("its stdin failed: " + e);
+      failOutput(e);
     }
   }
 
-  private void write(int type, long id, byte[] payload) throws IOException {
-    writeLock.lock();
+  /** Flushes what {@link #writeOne} wrote. Called by the thread draining the outbox. */
+  private void flushOut() {
+    if (outputClosed) {
+      return;
+    }
     try {
-      Frames.write(toWorker, type, id, payload);
-      // Pipelining: a writer queued behind us flushes our frame with its own (lock() cannot be
-      // abandoned, and closeInput flushes too), so back-to-back requests share a system call.
-      if (!writeLock.hasQueuedThreads()) {
-        toWorker.flush();
+      toWorker.flush();
+    } catch (IOException e) {
+      failOutput(e);
+    }
+  }
+
+  private void failOutput(IOException e) {
+    outputClosed = true;
+    kill("its stdin failed: " + e); // the reader then fails the in-flight tasks with the crash
+  }
+
+  /** The writer thread: drains the outbox when an I/O thread or a cancel hands it frames. */
+  private void writeFrames() {
+    while (isAlive()) {
+      if (outbox.isEmpty() || !outbox.drain()) {
+        LockSupport.park(this); // the thread draining now writes what this one did not
       }
-    } finally {
-      writeLock.unlock();
     }
   }
 
@@ -145,16 +221,13 @@ final class WorkerProcess {
     return death;
   }
 
-  /** Closes the worker's stdin: it exits when it reads the end. */
+  /**
+   * Closes the worker's stdin after the frames already sent: it exits when it reads the end. Never
+   * blocks.
+   */
   void closeInput() {
-    writeLock.lock();
-    try {
-      toWorker.close();
-    } catch (IOException e) {
-      // already gone
-    } finally {
-      writeLock.unlock();
-    }
+    outbox.offer(CLOSE);
+    LockSupport.unpark(writer);
   }
 
   /** Kills the process; the reader thread then reports the death. */
@@ -214,6 +287,7 @@ final class WorkerProcess {
         }
         ready = true;
         pool.workerReady(this);
+        int answered = 0;
         for (Frames.Frame frame = Frames.read(fromWorker, maxFrameBytes);
             frame != null;
             frame = Frames.read(fromWorker, maxFrameBytes)) {
@@ -224,12 +298,18 @@ final class WorkerProcess {
                 throw new Frames.ProtocolException(
                     "reply " + Frames.typeName(frame.type()) + " for unknown request " + frame.id());
               }
+              answered++;
               task.deliver(frame);
             }
             case Frames.RETIRE -> pool.retire(this, "its heap stayed above the limit after GC");
             default ->
                 throw new Frames.ProtocolException(
                     "unexpected frame " + Frames.typeName(frame.type()) + " from a worker");
+          }
+          if (answered > 0 && input.buffered() == 0) {
+            // Every reply read so far is delivered: free their slots in one go.
+            pool.answered(this, answered);
+            answered = 0;
           }
         }
       }
@@ -273,6 +353,7 @@ final class WorkerProcess {
       pool.workerExited(this, crash, wasReady);
     } finally {
       exited.countDown();
+      LockSupport.unpark(writer); // it sees the worker gone and ends
     }
   }
 
@@ -293,6 +374,30 @@ final class WorkerProcess {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** The pool's own I/O threads: they must never write to a worker's stdin themselves. */
+  private static final class IoThread extends Thread {
+    /** The worker whose frames this thread reads; {@code null} for the other I/O threads. */
+    final @Nullable WorkerProcess owner;
+
+    IoThread(Runnable task, String name, @Nullable WorkerProcess owner) {
+      super(task, name);
+      this.owner = owner;
+      setDaemon(true);
+    }
+  }
+
+  /** A buffered stream that says how many bytes it holds already read from the pipe. */
+  private static final class FrameInput extends BufferedInputStream {
+    FrameInput(InputStream in, int size) {
+      super(in, size);
+    }
+
+    /** Bytes read from the pipe and not consumed yet; read by the reader thread only. */
+    int buffered() {
+      return count - pos;
     }
   }
 

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.SettableFuture;
 import io.taskrunner.Runners;
 import io.taskrunner.Strategy;
 import io.taskrunner.Task;
@@ -194,6 +196,44 @@ class ProcessPoolContractTest {
       assertThat(pool.stats().submitted()).isEqualTo(6);
       assertThat(pool.stats().strategy()).isEqualTo(Strategy.PROCESS_POOL);
     }
+  }
+
+  @Test
+  void resultsOfTheCompactTypes_andCapturedValues_comeBackIntact() throws Exception {
+    try (TaskRunner pool = onePool("compact")) {
+      assertThat(pool.submit(() -> null).get(10, SECONDS)).isNull();
+      assertThat(pool.submit(() -> Integer.MIN_VALUE).get(10, SECONDS)).isEqualTo(Integer.MIN_VALUE);
+      assertThat(pool.submit(() -> Long.MAX_VALUE).get(10, SECONDS)).isEqualTo(Long.MAX_VALUE);
+      assertThat(pool.submit(() -> "\u20ac \ud800").get(10, SECONDS)).isEqualTo("\u20ac \ud800");
+      assertThat(pool.submit(() -> new byte[] {1, 2}).get(10, SECONDS)).containsExactly(1, 2);
+      assertThat(pool.submit(() -> List.of(1, 2)).get(10, SECONDS)).containsExactly(1, 2);
+      // One lambda class, different captured values: the worker's cache of decoded tasks keys on
+      // the payload, and only lambdas that capture nothing are cached at all.
+      for (int i = 0; i < 3; i++) {
+        int captured = i;
+        assertThat(pool.submit(() -> captured * 10).get(10, SECONDS)).isEqualTo(i * 10);
+      }
+    }
+  }
+
+  @Test
+  void aDirectListener_runsOnTheReaderThread_andMaySubmitMore() throws Exception {
+    try (TaskRunner pool = onePool("chained")) {
+      SettableFuture<Integer> chained = SettableFuture.create();
+      ListenableFuture<Integer> first = pool.submit(ProcessPoolContractTest::sleepThenOne);
+      first.addListener(
+          () -> {
+            // The reply's reader thread assigns and sends this one itself.
+            boolean unused = chained.setFuture(pool.submit(() -> 2));
+          },
+          MoreExecutors.directExecutor());
+      assertThat(chained.get(10, SECONDS)).isEqualTo(2);
+    }
+  }
+
+  static int sleepThenOne() throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep(100); // the workload: still running when the listener is added
+    return 1;
   }
 
   static long sleepThenPid() throws InterruptedException {

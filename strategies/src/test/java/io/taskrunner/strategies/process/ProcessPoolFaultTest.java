@@ -597,7 +597,7 @@ class ProcessPoolFaultTest {
     System.out.flush();
     // Bytes that look like a frame header, written straight to file descriptor 1.
     FileOutputStream fd1 = new FileOutputStream(FileDescriptor.out);
-    fd1.write(new byte[] {0x54, 0x52, 1, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4, 'j', 'u', 'n', 'k'});
+    fd1.write(new byte[] {0x54, 0x52, (byte) Frames.VERSION, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4, 'j', 'u', 'n', 'k'});
     fd1.write((marker + " via fd 1\n").getBytes(UTF_8));
     fd1.flush();
     return 42;
