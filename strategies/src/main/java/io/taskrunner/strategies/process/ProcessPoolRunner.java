@@ -67,6 +67,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private final ProcessPoolConfig config;
   private final int maxInFlightPerWorker;
   private final List<String> command;
+  private final AotCache startupCache;
   private final ObjectInputFilter filter;
   private final String threadPrefix;
   private final ThreadFactory taskThreads;
@@ -110,6 +111,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     // worker behind another and time out without having run. So a timeout turns pipelining off.
     this.maxInFlightPerWorker = spec.timeout().isPresent() ? 1 : config.maxInFlightPerWorker();
     this.command = command(config);
+    this.startupCache = AotCache.plan(config, jvm(config, List.of()));
     this.filter = Codec.filter(config.maxFrameBytes(), config.deserializationFilter());
     this.threadPrefix = "taskrunner-" + spec.name() + "#";
     this.taskThreads = Thread.ofVirtual().name(threadPrefix + "task-", 0).factory();
@@ -123,6 +125,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   static ProcessPoolRunner start(RunnerSpec spec, ProcessPoolConfig config) {
     ProcessPoolRunner pool = new ProcessPoolRunner(spec, config);
     pool.startWorkers();
+    // After the workers are ready, so that the training run does not slow this pool's start.
+    pool.startupCache.trainIfMissing(
+        (options, frames) -> javaCommand(config, options, frames), config.maxFrameBytes());
     return pool;
   }
 
@@ -349,6 +354,8 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private boolean launch() {
     String label = name() + "#" + nextWorker.incrementAndGet();
     WorkerProcess worker;
+    List<String> cacheOptions = startupCache.useOptions();
+    List<String> command = cacheOptions.isEmpty() ? this.command : command(config, cacheOptions);
     try {
       worker = WorkerProcess.launch(this, label, command, config.maxFrameBytes());
     } catch (IOException e) {
@@ -578,6 +585,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     return config.codec();
   }
 
+  /** The workers' start-up cache: where it is, or why there is none. */
+  AotCache startupCache() {
+    return startupCache;
+  }
+
   /** How many tasks are assigned to workers and have not returned yet. */
   int runningCount() {
     return running.size();
@@ -610,6 +622,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   // ---- the worker command ---------------------------------------------------------------------
 
   static List<String> command(ProcessPoolConfig config) {
+    return command(config, List.of());
+  }
+
+  /** The worker command, with {@code cacheOptions} (the start-up cache's) after the pool's own. */
+  static List<String> command(ProcessPoolConfig config, List<String> cacheOptions) {
     boolean viaShell = config.protectStdout() && Files.isExecutable(Path.of("/bin/sh"));
     List<String> custom = config.workerCommand();
     if (custom != null) {
@@ -619,6 +636,24 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
       worker.add(viaShell ? "fd3" : "stdout");
       return viaShell ? viaShell(worker) : List.copyOf(worker);
     }
+    List<String> java = javaCommand(config, cacheOptions, viaShell ? "fd3" : "stdout");
+    return viaShell ? viaShell(java) : List.copyOf(java);
+  }
+
+  /** The JVM worker's command without the shell: {@link #jvm} then the worker's arguments. */
+  static List<String> javaCommand(ProcessPoolConfig config, List<String> cacheOptions, String frames) {
+    List<String> java = jvm(config, cacheOptions);
+    java.add(Long.toString(ProcessHandle.current().pid()));
+    java.add(Integer.toString(config.maxFrameBytes()));
+    java.add(frames);
+    if (!config.deserializationFilter().isBlank()) {
+      java.add(config.deserializationFilter());
+    }
+    return java;
+  }
+
+  /** The launcher, the JVM options, the class path and the main class. */
+  static List<String> jvm(ProcessPoolConfig config, List<String> cacheOptions) {
     List<String> java = new ArrayList<>();
     Path javaCommand = config.javaCommand();
     java.add(
@@ -626,16 +661,12 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
             ? javaCommand.toString()
             : Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // JVM output must stay off the protocol stream; the user's options come after and may add to
-    // it (for example -Xlog:gc:stderr).
+    // it (for example -Xlog:gc:stderr). A rejected start-up cache is one such warning.
     java.add("-Xlog:disable");
     java.add("-Xlog:all=warning:stderr");
     java.add("-XX:+DisplayVMOutputToStderr");
     java.add("-XX:+ExitOnOutOfMemoryError");
-    Path archive = config.sharedArchive();
-    if (archive != null) {
-      java.add("-XX:+AutoCreateSharedArchive");
-      java.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
-    }
+    java.addAll(cacheOptions);
     java.addAll(config.jvmOptions());
     String maxHeap = config.maxHeap();
     if (maxHeap != null) {
@@ -647,13 +678,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     java.add("-cp");
     java.add(classPath(config));
     java.add(WorkerMain.class.getName());
-    java.add(Long.toString(ProcessHandle.current().pid()));
-    java.add(Integer.toString(config.maxFrameBytes()));
-    java.add(viaShell ? "fd3" : "stdout");
-    if (!config.deserializationFilter().isBlank()) {
-      java.add(config.deserializationFilter());
-    }
-    return viaShell ? viaShell(java) : List.copyOf(java);
+    return java;
   }
 
   private static List<String> viaShell(List<String> java) {
