@@ -68,7 +68,7 @@ import org.jspecify.annotations.Nullable;
  * never record anything, so their start and exit cost nothing extra; replacement workers and later
  * pools use the cache once it exists.
  *
- * <p>Concurrency: in this JVM one training run per key at a time (a set of keys); across JVMs a
+ * <p>Concurrency: in this JVM one training run per file at a time (a set of paths); across JVMs a
  * file lock on {@code <key>.lock}, held for the run. Both are only economies: readers only ever
  * see a complete file, because it appears by an atomic rename, so two runs that race just
  * replace one complete file with another.
@@ -91,6 +91,7 @@ final class AotCache {
   static final int MAX_AGE_DAYS = 30;
   private static final Duration RETRY_FAILED_AFTER = Duration.ofDays(1);
   private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(2);
+  /** The cache files being trained by this JVM. */
   private static final Set<String> TRAINING = ConcurrentHashMap.newKeySet();
   private static final AtomicBoolean WARNED_INSECURE = new AtomicBoolean();
 
@@ -462,7 +463,8 @@ final class AotCache {
     if (k == null || f == null || !reason.isEmpty() || !writable || Files.isRegularFile(f)) {
       return;
     }
-    if (!TRAINING.add(key)) {
+    String path = f.toAbsolutePath().toString();
+    if (!TRAINING.add(path)) {
       return;
     }
     CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -478,7 +480,7 @@ final class AotCache {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } finally {
-                TRAINING.remove(key);
+                TRAINING.remove(path);
                 done.complete(made);
               }
             },
