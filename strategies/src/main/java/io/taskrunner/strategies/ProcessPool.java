@@ -389,7 +389,9 @@ public final class ProcessPool {
      * own workers are ready: a worker JVM at low CPU priority that starts, runs one sample task,
      * exits and writes the cache (about 1-2 s of one core, once per class path); the file is
      * renamed into place atomically, so concurrent pools and JVMs never see a partial one. The
-     * pool's own workers never record anything. Later workers and pools start from the cache.
+     * pool's own workers never record anything. Later workers and pools start from the cache. The
+     * training run belongs to no pool: closing the pool does not stop it, it ends by itself
+     * within seconds (or when this JVM exits), and it runs at most once at a time per cache.
      *
      * <p>Trade-offs: the cache applies only when every class-path entry is a jar (an application
      * jar, the Maven or Gradle run-time class path); with a non-empty directory on the class path,

@@ -26,8 +26,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -131,8 +129,20 @@ final class AotCache {
     }
   }
 
-  /** A class-path entry's identity when the key was computed. */
+  /**
+   * A class-path entry's identity when the key was computed. (A record, but its equality and text
+   * are written out: the generated ones bootstrap through {@code invokedynamic}, a few
+   * milliseconds in a cold JVM.)
+   */
   private record Stamp(Path path, long size, long modifiedNanos) {
+    boolean sameAs(Stamp other) {
+      return size == other.size && modifiedNanos == other.modifiedNanos && path.equals(other.path);
+    }
+
+    StringBuilder appendTo(StringBuilder text) {
+      return text.append(path).append('|').append(size).append('|').append(modifiedNanos);
+    }
+
     static Stamp of(Path path) {
       try {
         if (!Files.exists(path)) {
@@ -153,7 +163,7 @@ final class AotCache {
   private final boolean writable;
   private final List<Stamp> stamps;
   private final AtomicBoolean warnedChanged = new AtomicBoolean();
-  private volatile CompletableFuture<Boolean> training = CompletableFuture.completedFuture(false);
+  private volatile @Nullable CompletableFuture<Boolean> training; // created when a run starts
 
   private AotCache(
       @Nullable Kind kind,
@@ -215,11 +225,11 @@ final class AotCache {
       }
     }
     Path launcher = Path.of(jvm.get(0));
-    Runtime.Version version = javaVersion(launcher);
+    String version = javaVersion(launcher);
     if (version == null) {
       return off("the version of " + launcher + " is unknown (no release file next to it)");
     }
-    Kind kind = forced != null ? forced : Kind.forFeature(version.feature());
+    Kind kind = forced != null ? forced : Kind.forFeature(feature(version));
     if (kind == null) {
       return off("JDK " + version + " has no dynamic class-data sharing");
     }
@@ -253,7 +263,7 @@ final class AotCache {
     StringBuilder text = new StringBuilder("taskrunner-aot-1\n").append(kind).append('\n');
     Path realLauncher = launcher.toRealPath();
     text.append(realLauncher).append('\n').append(version).append('\n');
-    text.append(Stamp.of(javaHome(realLauncher).resolve("lib").resolve("modules"))).append('\n');
+    Stamp.of(javaHome(realLauncher).resolve("lib").resolve("modules")).appendTo(text).append('\n');
     for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
       text.append(variable).append('=').append(System.getenv(variable)).append('\n');
     }
@@ -263,9 +273,9 @@ final class AotCache {
       }
     }
     for (Stamp stamp : stamps) {
-      text.append(stamp).append('\n');
+      stamp.appendTo(text).append('\n');
     }
-    String key = sha256(text.toString()).substring(0, 32);
+    String key = hash(text.toString());
 
     boolean isDefault = directory.equals(defaultDirectory());
     String unsafe = prepareDirectory(directory, isDefault);
@@ -356,24 +366,37 @@ final class AotCache {
     }
   }
 
-  /** The JDK version of {@code launcher}: this JVM's, or read from the {@code release} file. */
-  static Runtime.@Nullable Version javaVersion(Path launcher) {
+  /**
+   * The JDK version of {@code launcher}, as text ({@code 25.0.3+9-LTS}): this JVM's, or read from
+   * the {@code release} file of its JDK; {@code null} if unknown. (Text, not {@link
+   * Runtime.Version}, whose parsing and printing cost milliseconds in a cold JVM.)
+   */
+  static @Nullable String javaVersion(Path launcher) {
     try {
       Path running = Path.of(System.getProperty("java.home"), "bin", "java");
       Path real = launcher.toRealPath();
       if (Files.exists(running) && real.equals(running.toRealPath())) {
-        return Runtime.version();
+        return System.getProperty("java.runtime.version", Integer.toString(Runtime.version().feature()));
       }
       Path release = javaHome(real).resolve("release");
       for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
         if (line.startsWith("JAVA_VERSION=")) {
-          return Runtime.Version.parse(line.substring("JAVA_VERSION=".length()).replace("\"", ""));
+          return line.substring("JAVA_VERSION=".length()).replace("\"", "").strip();
         }
       }
       return null;
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** The feature release of a version text ({@code 25} of {@code 25.0.3+9}), or 0. */
+  static int feature(String version) {
+    int end = 0;
+    while (end < version.length() && end < 9 && Character.isDigit(version.charAt(end))) {
+      end++;
+    }
+    return end == 0 ? 0 : Integer.parseInt(version.substring(0, end));
   }
 
   /** {@code <home>} of {@code <home>/bin/java}. */
@@ -386,13 +409,31 @@ final class AotCache {
     return home;
   }
 
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
+  /**
+   * A 128-bit hash of the key text, as 32 hex digits: two 64-bit FNV-1a hashes with different
+   * seeds, each finished with MurmurHash3's mixer. Not {@code MessageDigest}: its first use costs
+   * 30-80 ms in a fresh JVM, more than the cache saves a cold pool. A collision is harmless
+   * beyond a slower start: the JVM validates what it can of the cache it is given.
+   */
+  static String hash(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    long a = 0xcbf29ce484222325L;
+    long b = 0x84222325cbf29ce4L;
+    for (byte x : bytes) {
+      a = (a ^ (x & 0xff)) * 0x100000001b3L;
+      b = (b ^ (x & 0xff)) * 0x100000001b3L;
+      b = Long.rotateLeft(b, 31);
     }
+    return HexFormat.of().toHexDigits(mix(a)) + HexFormat.of().toHexDigits(mix(b ^ bytes.length));
+  }
+
+  private static long mix(long h) {
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
   }
 
   // ---- use ------------------------------------------------------------------------------------
@@ -427,7 +468,7 @@ final class AotCache {
       return List.of();
     }
     for (Stamp stamp : stamps) {
-      if (!Stamp.of(stamp.path()).equals(stamp)) {
+      if (!Stamp.of(stamp.path()).sameAs(stamp)) {
         if (warnedChanged.compareAndSet(false, true)) {
           LOG.log(
               Level.DEBUG,
@@ -450,7 +491,8 @@ final class AotCache {
 
   /** Completes with {@code true} when the latest training run this pool started made the cache. */
   CompletableFuture<Boolean> training() {
-    return training;
+    CompletableFuture<Boolean> run = training;
+    return run != null ? run : CompletableFuture.completedFuture(false);
   }
 
   /**

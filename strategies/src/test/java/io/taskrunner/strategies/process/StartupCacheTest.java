@@ -303,6 +303,19 @@ class StartupCacheTest {
   }
 
   @Test
+  void jdkVersions_pickTheMechanism() {
+    assertThat(AotCache.Kind.forFeature(AotCache.feature("25.0.3+9-LTS")))
+        .isEqualTo(AotCache.Kind.AOT_CACHE);
+    assertThat(AotCache.Kind.forFeature(AotCache.feature("24.0.2")))
+        .isEqualTo(AotCache.Kind.DYNAMIC_CDS);
+    assertThat(AotCache.Kind.forFeature(AotCache.feature("21"))).isEqualTo(AotCache.Kind.DYNAMIC_CDS);
+    assertThat(AotCache.Kind.forFeature(AotCache.feature("17.0.9"))).isNull();
+    assertThat(AotCache.Kind.forFeature(AotCache.feature("1.8.0_392"))).isNull();
+    assertThat(AotCache.Kind.forFeature(AotCache.feature("unknown"))).isNull();
+    assertThat(AotCache.hash("a")).hasSize(32).isNotEqualTo(AotCache.hash("b"));
+  }
+
+  @Test
   void builder_conflictsAndRepeats_areRefused() {
     assertThatThrownBy(
             () -> ProcessPool.builder().startupCache(false).startupCacheDirectory(tmp).build())
