@@ -135,6 +135,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     WorkerCrashedException failure;
     synchronized (lock) {
       ensureWorkers();
+      ParentWarmUp.startOnce(config); // while the workers start, not before
       long deadline = System.nanoTime() + config.startupTimeout().toNanos() + EXIT_GRACE_NANOS;
       boolean interrupted = false;
       while (initFailure == null && readyCount() < spec.maxConcurrency()) {
