@@ -34,9 +34,11 @@ import java.util.stream.IntStream;
  *
  * <p>{@code ProcessPoolBenchmark startup on|off [rounds]} measures pool creation to first result
  * with and without the workers' start-up cache instead: first the cold pass (this JVM's first
- * pool, with the cache {@code on} or {@code off}; run the program several times for a median),
- * then {@code rounds} (default 9) warm pairs, one pool without the cache and one with it, in
- * alternating order, each with a cache directory trained beforehand; medians and their ratio.
+ * pool, with the cache {@code on} or {@code off} in the default directory, which the first run
+ * after a build fills; run the program several times for a median), then {@code rounds} (default
+ * 9) warm pairs, one pool without the cache and one with it, in alternating order, the cache in a
+ * directory trained beforehand; medians and their ratio. Each figure comes with the CPU time the
+ * two workers had used by the first result, which the machine's load inflates far less.
  */
 public final class ProcessPoolBenchmark {
   private ProcessPoolBenchmark() {}
@@ -122,22 +124,18 @@ public final class ProcessPoolBenchmark {
   }
 
   private static void startup(boolean cacheOn, int rounds) throws Exception {
-    // The cold pass: this JVM's first pool, with the default cache directory.
-    Path defaultCache =
-        Path.of(
-            System.getProperty("java.io.tmpdir"),
-            "taskrunner-aot-" + System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_"));
-    int before = cacheFiles(defaultCache);
-    double first = startupOnce(ProcessPool.builder().workers(2).startupCache(cacheOn));
+    // The cold pass: this JVM's first pool, with the default cache directory (which the first run
+    // after a build fills: its cold pass has no cache yet).
+    double[] first = startupOnce(ProcessPool.builder().workers(2).startupCache(cacheOn));
     System.out.printf(
         Locale.US,
-        "cold pass, cache %s: %.1f ms%s%n",
+        "cold pass, cache %s: %.1f ms, worker CPU %.0f ms%n",
         cacheOn ? "on" : "off",
-        first,
-        cacheOn && before == 0 ? " (no cache yet: this pass trained it; run again)" : "");
+        first[0],
+        first[1]);
 
     Path dir = Files.createTempDirectory("taskrunner-startup-bench");
-    double unused = startupOnce(ProcessPool.builder().workers(2).startupCacheDirectory(dir));
+    double[] unused = startupOnce(ProcessPool.builder().workers(2).startupCacheDirectory(dir));
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (cacheFiles(dir) == 0 && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(100); // waiting for the background training run, not timing it
@@ -149,24 +147,30 @@ public final class ProcessPoolBenchmark {
     TimeUnit.SECONDS.sleep(2); // let the training run's JVMs exit: they would compete for the CPU
     double[] off = new double[rounds];
     double[] on = new double[rounds];
+    double[] offCpu = new double[rounds];
+    double[] onCpu = new double[rounds];
     for (int i = 0; i < rounds; i++) {
-      if (i % 2 == 0) {
-        off[i] = startupOnce(ProcessPool.builder().workers(2).startupCache(false));
-        on[i] = startupOnce(ProcessPool.builder().workers(2).startupCacheDirectory(dir));
-      } else {
-        on[i] = startupOnce(ProcessPool.builder().workers(2).startupCacheDirectory(dir));
-        off[i] = startupOnce(ProcessPool.builder().workers(2).startupCache(false));
+      for (int k = 0; k < 2; k++) {
+        boolean withCache = (i + k) % 2 == 1; // alternate which one goes first
+        double[] figures =
+            startupOnce(
+                withCache
+                    ? ProcessPool.builder().workers(2).startupCacheDirectory(dir)
+                    : ProcessPool.builder().workers(2).startupCache(false));
+        (withCache ? on : off)[i] = figures[0];
+        (withCache ? onCpu : offCpu)[i] = figures[1];
       }
     }
-    Arrays.sort(off);
-    Arrays.sort(on);
     System.out.printf(
         Locale.US,
-        "warm, median of %d: cache off %.1f ms, cache on %.1f ms, on/off %.2f%n",
+        "warm, median of %d: cache off %.1f ms (worker CPU %.0f ms), cache on %.1f ms (worker CPU"
+            + " %.0f ms), on/off %.2f%n",
         rounds,
-        off[rounds / 2],
-        on[rounds / 2],
-        on[rounds / 2] / off[rounds / 2]);
+        median(off),
+        median(offCpu),
+        median(on),
+        median(onCpu),
+        median(on) / median(off));
     try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
       for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);
@@ -174,12 +178,24 @@ public final class ProcessPoolBenchmark {
     }
   }
 
-  /** Pool creation to first result, in milliseconds. */
-  private static double startupOnce(ProcessPool.Builder builder) throws Exception {
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /**
+   * Pool creation to first result, in milliseconds, and the CPU time the workers (this JVM's
+   * children) had used by then: the part of start-up that the machine's load does not inflate.
+   */
+  private static double[] startupOnce(ProcessPool.Builder builder) throws Exception {
     long t0 = System.nanoTime();
     try (TaskRunner pool = builder.build()) {
       int unused = pool.submit(() -> 1).get();
-      return (System.nanoTime() - t0) / 1e6;
+      double ms = (System.nanoTime() - t0) / 1e6;
+      double cpu =
+          ProcessHandle.current().children().mapToLong(ProcessPoolBenchmark::cpuNanos).sum() / 1e6;
+      return new double[] {ms, cpu};
     }
   }
 
