@@ -1,6 +1,7 @@
 package io.taskrunner.strategies.process;
 
 import io.taskrunner.Task;
+import io.taskrunner.strategies.internal.Timeouts;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -37,6 +38,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -569,15 +571,19 @@ final class AotCache {
       Process process =
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
       int exit;
+      // A run that hangs (no HELLO, no exit) is killed, the JVM under the shell included; reading
+      // its output then ends too.
+      ScheduledFuture<?> deadline =
+          Timeouts.schedule(() -> killTree(process), TRAINING_TIMEOUT.toNanos());
       try {
         exerciseWorker(process, maxFrameBytes);
-        if (!process.waitFor(TRAINING_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)) {
-          process.destroyForcibly();
-          process.waitFor();
-        }
+        process.waitFor();
         exit = process.exitValue();
       } finally {
-        process.destroyForcibly(); // no-op once exited
+        deadline.cancel(false);
+        if (process.isAlive()) {
+          killTree(process); // interrupted
+        }
       }
       if (!viaShell && exit == 0 && Files.size(tmp) > 0) {
         try {
@@ -594,6 +600,7 @@ final class AotCache {
             f,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         Files.deleteIfExists(log);
+        Files.deleteIfExists(directory.resolve(key + ".failed"));
         prune(directory);
       } else {
         Path failed = directory.resolve(key + ".failed");
@@ -607,6 +614,11 @@ final class AotCache {
       Files.deleteIfExists(tmp);
       return made;
     }
+  }
+
+  private static void killTree(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
   }
 
   private static @Nullable FileLock tryLock(FileChannel channel) throws IOException {

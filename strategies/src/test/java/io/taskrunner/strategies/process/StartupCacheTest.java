@@ -206,24 +206,7 @@ class StartupCacheTest {
   void forcedDynamicCds_theJdk21To24Path_trainsAndIsUsedOnThisJdk() throws Exception {
     Path cacheDir = Files.createDirectories(tmp.resolve("cds-" + UUID.randomUUID()));
     Path logs = Files.createDirectories(tmp.resolve("logs-" + UUID.randomUUID()));
-    ProcessPoolConfig defaults = ProcessPoolConfig.defaults();
-    ProcessPoolConfig config =
-        new ProcessPoolConfig(
-            List.of(),
-            null,
-            jars,
-            null,
-            0,
-            0L,
-            defaults.maxFrameBytes(),
-            defaults.startupTimeout(),
-            defaults.cancelGrace(),
-            defaults.maxInFlightPerWorker(),
-            "",
-            null,
-            null,
-            cacheDir,
-            true);
+    ProcessPoolConfig config = configWith(cacheDir);
     AotCache plan =
         AotCache.plan(
             config, ProcessPoolRunner.jvm(config, List.of()), cacheDir, AotCache.Kind.DYNAMIC_CDS);
@@ -249,6 +232,50 @@ class StartupCacheTest {
       assertThat(workerLog(logs, runner(pool).workerPids().get(0)))
           .contains("Opened shared archive file " + fileOf(plan));
     }
+  }
+
+  @Test
+  void aFailedTrainingRun_leavesItsOutput_andIsNotRetriedForADay() throws Exception {
+    Path cacheDir = Files.createDirectories(tmp.resolve("failing-" + UUID.randomUUID()));
+    ProcessPoolConfig config = configWith(cacheDir);
+    List<String> jvm = ProcessPoolRunner.jvm(config, List.of());
+    AotCache plan = AotCache.plan(config, jvm, cacheDir, null);
+    plan.trainIfMissing(
+        (options, frames) -> {
+          List<String> broken = new ArrayList<>(ProcessPoolRunner.javaCommand(config, options, frames));
+          broken.add(1, "-XX:+NoSuchTrainingOption");
+          return broken;
+        },
+        config.maxFrameBytes());
+    assertThat(plan.training().get(2, TimeUnit.MINUTES)).isFalse();
+    assertThat(fileOf(plan)).doesNotExist();
+    Path failed = cacheDir.resolve(fileOf(plan).getFileName().toString().replaceFirst("\\.[a-z]+$", ".failed"));
+    assertThat(failed).content(UTF_8).contains("NoSuchTrainingOption");
+    assertThat(leftovers(cacheDir)).containsExactly(failed);
+
+    AotCache again = AotCache.plan(config, jvm, cacheDir, null);
+    assertThat(again.reason()).contains("training run failed recently");
+    assertThat(again.useOptions()).isEmpty();
+  }
+
+  private static ProcessPoolConfig configWith(Path cacheDir) {
+    ProcessPoolConfig defaults = ProcessPoolConfig.defaults();
+    return new ProcessPoolConfig(
+        List.of(),
+        null,
+        jars,
+        null,
+        0,
+        0L,
+        defaults.maxFrameBytes(),
+        defaults.startupTimeout(),
+        defaults.cancelGrace(),
+        defaults.maxInFlightPerWorker(),
+        "",
+        null,
+        null,
+        cacheDir,
+        true);
   }
 
   @Test
