@@ -258,6 +258,60 @@ class StartupCacheTest {
     assertThat(again.useOptions()).isEmpty();
   }
 
+  @Test
+  void anotherTrainerHoldsTheLock_thisOneStandsBack() throws Exception {
+    Path cacheDir = Files.createDirectories(tmp.resolve("locked-" + UUID.randomUUID()));
+    ProcessPoolConfig config = configWith(cacheDir);
+    AotCache plan = AotCache.plan(config, ProcessPoolRunner.jvm(config, List.of()), cacheDir, null);
+    String key = fileOf(plan).getFileName().toString().replaceFirst("\\.[a-z]+$", "");
+    try (java.nio.channels.FileChannel channel =
+            java.nio.channels.FileChannel.open(
+                cacheDir.resolve(key + ".lock"),
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = channel.lock()) {
+      plan.trainIfMissing(
+          (options, frames) -> ProcessPoolRunner.javaCommand(config, options, frames),
+          config.maxFrameBytes());
+      assertThat(plan.training().get(1, TimeUnit.MINUTES)).isFalse();
+      assertThat(held.isValid()).isTrue();
+    }
+    assertThat(caches(cacheDir)).isEmpty();
+    assertThat(leftovers(cacheDir)).isEmpty();
+  }
+
+  @Test
+  void aNewCache_prunesStaleOnesAndKeepsTheMostRecentEight() throws Exception {
+    Path cacheDir = Files.createDirectories(tmp.resolve("prune-" + UUID.randomUUID()));
+    long now = System.currentTimeMillis();
+    long day = TimeUnit.DAYS.toMillis(1);
+    List<Path> old = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Path stale = cacheDir.resolve("stale-" + i + (i % 2 == 0 ? ".aot" : ".jsa"));
+      Files.write(stale, new byte[] {1});
+      // two are past the age limit; the others a few days old, newest first
+      Files.setLastModifiedTime(stale, FileTime.fromMillis(now - (i < 2 ? 40 : i) * day));
+      old.add(stale);
+    }
+    Path orphan = cacheDir.resolve("x.123.456.tmp");
+    Files.write(orphan, new byte[] {1});
+    Files.setLastModifiedTime(orphan, FileTime.fromMillis(now - 2 * day));
+
+    ProcessPoolConfig config = configWith(cacheDir);
+    AotCache plan = AotCache.plan(config, ProcessPoolRunner.jvm(config, List.of()), cacheDir, null);
+    plan.trainIfMissing(
+        (options, frames) -> ProcessPoolRunner.javaCommand(config, options, frames),
+        config.maxFrameBytes());
+    assertThat(plan.training().get(2, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(caches(cacheDir))
+        .hasSize(AotCache.KEEP_FILES)
+        .contains(fileOf(plan))
+        .doesNotContain(old.get(0), old.get(1), old.get(9))
+        .contains(old.get(2), old.get(8));
+    assertThat(orphan).doesNotExist();
+  }
+
   private static ProcessPoolConfig configWith(Path cacheDir) {
     ProcessPoolConfig defaults = ProcessPoolConfig.defaults();
     return new ProcessPoolConfig(
