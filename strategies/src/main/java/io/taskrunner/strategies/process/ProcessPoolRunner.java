@@ -58,6 +58,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Shutdown: when the last task is done the workers' stdin is closed (they exit on its end); any
  * still alive 2 s later is killed. Workers also exit on their own when the parent dies.
+ *
+ * <p>Start-up: each launch asks the {@link AotCache} for its options (none until the cache exists,
+ * or once a class-path jar changed); a pool that finds the cache missing starts its training run
+ * once its own workers are ready, and the {@link ParentWarmUp} runs while they start.
  */
 final class ProcessPoolRunner extends AbstractTaskRunner {
   static final int MAX_START_FAILURES = 5;
