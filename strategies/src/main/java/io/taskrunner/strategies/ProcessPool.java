@@ -399,7 +399,8 @@ public final class ProcessPool {
      * (about 15 MB per class path; at most 8 caches are kept per directory, and unused ones are
      * deleted after 30 days). A cache never changes what
      * runs: one the JVM rejects (corrupt, truncated, made by another JDK) is ignored with a
-     * warning in the worker's stderr and the worker starts as usual, and it is skipped when the
+     * warning in the worker's stderr, the worker starts as usual, and the pool deletes the file
+     * so that a new training run replaces it (once a day at most); and it is skipped when the
      * JVM options already set class-data-sharing or AOT options. Turn it off where the worker
      * command or file system is unusual, or where the CPU of one extra JVM run matters.
      *

@@ -79,7 +79,9 @@ import org.jspecify.annotations.Nullable;
  * cache options among the user's JVM options, a cache directory that cannot be created or that
  * others can write (or, for the default one, owned by another user: a planted cache would run
  * code in the workers). A cache the JVM rejects (corrupt, truncated, another JDK) makes it print
- * a warning on the worker's stderr, which the pool logs, and start without it. A training run
+ * a warning on the worker's stderr, which the pool logs, and start without it; the pool then
+ * deletes the file so that a training run replaces it, once a day at most ({@link #refusedIn}).
+ * A training run
  * that fails leaves a {@code <key>.failed} file with its output, and the key is not tried again
  * for a day. Files not used for {@value #MAX_AGE_DAYS} days, and all but the {@value #KEEP_FILES}
  * most recently used caches, are deleted after each successful training run.
@@ -483,6 +485,52 @@ final class AotCache {
     return List.of(k.useOption + f.toAbsolutePath());
   }
 
+  /**
+   * Looks at a ready worker's first stderr lines for the JVM's refusal of the cache (a corrupt or
+   * truncated file: the JVM started without it). A refused cache is deleted so that a training run
+   * replaces it, once: a second refusal within a day (recorded by {@code <key>.refused}) means the
+   * JVM refuses even a fresh one, and a {@code <key>.failed} file with the lines stops retraining
+   * for a day.
+   *
+   * @return whether the cache was refused, removed, and should be trained again
+   */
+  synchronized boolean refusedIn(List<String> stderr) { // one worker's report at a time
+    Path f = file;
+    if (kind == null || f == null || !reason.isEmpty() || !Files.isRegularFile(f)) {
+      return false;
+    }
+    List<String> complaints = new ArrayList<>();
+    for (String line : stderr) {
+      if (line.contains("An error has occurred while processing the")
+          || line.contains("Unable to use shared archive")) {
+        complaints.add(line);
+      }
+    }
+    if (complaints.isEmpty()) {
+      return false;
+    }
+    try {
+      Path refused = f.resolveSibling(key + ".refused");
+      boolean again =
+          Files.exists(refused)
+              && Files.getLastModifiedTime(refused).toInstant().isAfter(Instant.now().minus(RETRY_FAILED_AFTER));
+      Files.deleteIfExists(f);
+      if (writable) {
+        Files.write(again ? f.resolveSibling(key + ".failed") : refused, complaints, StandardCharsets.UTF_8);
+      }
+      LOG.log(
+          Level.INFO,
+          "worker start-up cache {0} was refused by the JVM ({1}); {2}",
+          f,
+          complaints.get(0),
+          again ? "refused twice in a day: not recreating it for a day" : "recreating it");
+      return !again;
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "worker start-up cache {0} refused and not removable: {1}", f, e);
+      return false;
+    }
+  }
+
   // ---- training -------------------------------------------------------------------------------
 
   /** Builds the unwrapped worker command with extra JVM options, for the given frame stream. */
@@ -504,7 +552,12 @@ final class AotCache {
   void trainIfMissing(CommandBuilder builder, int maxFrameBytes) {
     Kind k = kind;
     Path f = file;
-    if (k == null || f == null || !reason.isEmpty() || !writable || Files.isRegularFile(f)) {
+    if (k == null
+        || f == null
+        || !reason.isEmpty()
+        || !writable
+        || Files.isRegularFile(f)
+        || Files.exists(f.resolveSibling(key + ".failed"))) {
       return;
     }
     String path = f.toAbsolutePath().toString();
@@ -667,7 +720,7 @@ final class AotCache {
         } else if ((name.endsWith(".tmp") || name.endsWith(".log") || name.endsWith(".config"))
             && modified.isBefore(now.minus(Duration.ofDays(1)))) {
           Files.deleteIfExists(path);
-        } else if ((name.endsWith(".lock") || name.endsWith(".failed"))
+        } else if ((name.endsWith(".lock") || name.endsWith(".failed") || name.endsWith(".refused"))
             && modified.isBefore(now.minus(Duration.ofDays(MAX_AGE_DAYS)))) {
           Files.deleteIfExists(path);
         }

@@ -406,6 +406,10 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
 
   /** Called by a worker's reader thread when the worker said HELLO. */
   void workerReady(WorkerProcess worker) {
+    if (startupCache.refusedIn(worker.tail())) {
+      startupCache.trainIfMissing(
+          (options, frames) -> javaCommand(config, options, frames), config.maxFrameBytes());
+    }
     synchronized (lock) {
       startFailures = 0;
       if (closed) {

@@ -116,17 +116,62 @@ class StartupCacheTest {
       assertThat(runner(pool).recentOutput())
           .as("the JVM's complaint went to stderr, not into the protocol")
           .anyMatch(line -> line.contains("[" + logTag()));
+      settle(runner(pool).startupCache(), cacheDir);
     }
 
     Files.write(cache, java.util.Arrays.copyOf(good, good.length / 2));
     try (TaskRunner pool = cached("truncated", cacheDir, logs, jars).build()) {
       assertThat(pool.submit(() -> "still works").get()).isEqualTo("still works");
+      settle(runner(pool).startupCache(), cacheDir);
     }
 
     Files.write(cache, new byte[0]);
     try (TaskRunner pool = cached("empty", cacheDir, logs, jars).build()) {
       assertThat(pool.submit(() -> 3).get()).isEqualTo(3);
+      settle(runner(pool).startupCache(), cacheDir);
     }
+  }
+
+  /**
+   * Waits for the retraining a refused cache may have started (whether the refusal was seen by
+   * HELLO depends on the stderr reader), then forgets the refusal, for the next case.
+   */
+  private static void settle(AotCache plan, Path cacheDir) throws Exception {
+    boolean unused = plan.training().get(2, TimeUnit.MINUTES);
+    try (Stream<Path> files = Files.list(cacheDir)) {
+      for (Path marker : files.filter(f -> f.toString().endsWith(".refused")).toList()) {
+        Files.delete(marker);
+      }
+    }
+  }
+
+  @Test
+  void aRefusedCache_isDeletedAndRetrainedOnce_thenLeftAloneForADay() throws Exception {
+    Path cacheDir = Files.createDirectories(tmp.resolve("refused-" + UUID.randomUUID()));
+    ProcessPoolConfig config = configWith(cacheDir);
+    List<String> jvm = ProcessPoolRunner.jvm(config, List.of());
+    AotCache plan = AotCache.plan(config, jvm, cacheDir, null);
+    Path cache = fileOf(plan);
+    List<String> refusal =
+        List.of(
+            "[0.004s][warning][aot] The AOT cache has a bad magic number: 0xb277804c",
+            "[0.004s][error  ][aot] An error has occurred while processing the AOT cache. Run with"
+                + " -Xlog:aot for details.");
+
+    assertThat(plan.refusedIn(List.of("[0.1s][info][gc] nothing to see"))).isFalse();
+    Files.write(cache, new byte[] {1, 2, 3});
+    assertThat(plan.refusedIn(List.of("unrelated line"))).isFalse();
+    assertThat(cache).exists();
+
+    assertThat(plan.refusedIn(refusal)).as("first refusal: retrain").isTrue();
+    assertThat(cache).doesNotExist();
+    assertThat(plan.refusedIn(refusal)).as("no file, nothing to refuse").isFalse();
+
+    Files.write(cache, new byte[] {4, 5, 6});
+    assertThat(plan.refusedIn(refusal)).as("second refusal in a day: give up").isFalse();
+    assertThat(cache).doesNotExist();
+    assertThat(AotCache.plan(config, jvm, cacheDir, null).reason())
+        .contains("training run failed recently");
   }
 
   @Test
