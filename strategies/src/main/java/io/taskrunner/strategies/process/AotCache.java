@@ -81,10 +81,9 @@ import org.jspecify.annotations.Nullable;
  * code in the workers). A cache the JVM rejects (corrupt, truncated, another JDK) makes it print
  * a warning on the worker's stderr, which the pool logs, and start without it; the pool then
  * deletes the file so that a training run replaces it, once a day at most ({@link #refusedIn}).
- * A training run
- * that fails leaves a {@code <key>.failed} file with its output, and the key is not tried again
- * for a day. Files not used for {@value #MAX_AGE_DAYS} days, and all but the {@value #KEEP_FILES}
- * most recently used caches, are deleted after each successful training run.
+ * A training run that fails leaves a {@code <key>.failed} file with its output, and the key is not
+ * tried again for a day. Files not used for {@value #MAX_AGE_DAYS} days, and all but the {@value
+ * #KEEP_FILES} most recently used caches, are deleted after each successful training run.
  */
 final class AotCache {
   private static final System.Logger LOG = System.getLogger(ProcessPoolRunner.class.getName());
