@@ -608,15 +608,17 @@ final class AotCache {
       List<String> command = new ArrayList<>();
       if (viaShell) {
         // The shell moves frames to fd 3 and stdout to stderr, as for workers, and renames the
-        // finished cache into place even if this JVM is gone by then.
+        // finished cache into place (and drops the run's log) even if this JVM is gone by then.
         command.addAll(
             List.of(
                 "/bin/sh",
                 "-c",
-                "t=$1; f=$2; shift 2; \"$@\" 3>&1 1>&2 && [ -s \"$t\" ] && mv -f \"$t\" \"$f\"",
+                "t=$1; f=$2; l=$3; shift 3; \"$@\" 3>&1 1>&2 && [ -s \"$t\" ] && mv -f \"$t\" \"$f\""
+                    + " && rm -f \"$l\"",
                 "taskrunner-aot-training",
                 tmp.toAbsolutePath().toString(),
-                f.toAbsolutePath().toString()));
+                f.toAbsolutePath().toString(),
+                log.toAbsolutePath().toString()));
       }
       command.addAll(java);
       long started = System.nanoTime();
