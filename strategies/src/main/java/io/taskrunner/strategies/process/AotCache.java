@@ -609,6 +609,9 @@ final class AotCache {
       if (viaShell) {
         // The shell moves frames to fd 3 and stdout to stderr, as for workers, and renames the
         // finished cache into place (and drops the run's log) even if this JVM is gone by then.
+        // If this JVM exits before the sample task ran, the worker sees its stdin end and the
+        // cache holds start-up only: thinner, but a short-lived program that never lives through
+        // a whole training run still gets one, instead of paying for a discarded run each time.
         command.addAll(
             List.of(
                 "/bin/sh",
