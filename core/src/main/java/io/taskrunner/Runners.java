@@ -39,7 +39,8 @@ public final class Runners {
    * Creates a runner for {@code workload}, which the caller owns and must {@link
    * TaskRunner#close() close} (try-with-resources). Creating one costs little for the thread-based
    * strategies and the event loop (threads start lazily or one at a time); the process pool starts
-   * its worker JVMs before returning, about 0.15 s each, in parallel. Code that cannot own a runner
+   * its worker JVMs before returning, about 0.15 s each, in parallel (about 0.1 s once their
+   * start-up cache exists, when the class path is made of jars). Code that cannot own a runner
    * should use {@link #shared}.
    *
    * @throws StrategyUnavailableException if the chosen strategy's artifact is not on the class path

@@ -31,6 +31,14 @@ import java.util.stream.IntStream;
  *
  * <p>Run from the repository root: {@code java -cp benchmarks/target/benchmarks.jar
  * io.taskrunner.benchmarks.process.ProcessPoolBenchmark [maxInFlightPerWorker]} (default 8).
+ *
+ * <p>{@code ProcessPoolBenchmark startup on|off [rounds]} measures pool creation to first result
+ * with and without the workers' start-up cache instead: first the cold pass (this JVM's first
+ * pool, with the cache {@code on} or {@code off} in the default directory, which the first run
+ * after a build fills; run the program several times for a median), then {@code rounds} (default
+ * 9) warm pairs, one pool without the cache and one with it, in alternating order, the cache in a
+ * directory trained beforehand; medians and their ratio. Each figure comes with the CPU time the
+ * two workers had used by the first result, which the machine's load inflates far less.
  */
 public final class ProcessPoolBenchmark {
   private ProcessPoolBenchmark() {}
@@ -39,6 +47,10 @@ public final class ProcessPoolBenchmark {
 
   /** Runs the figures and prints a Markdown table. */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("startup")) {
+      startup(args.length > 1 && args[1].equals("on"), args.length > 2 ? Integer.parseInt(args[2]) : 9);
+      return;
+    }
     int depth = args.length > 0 ? Integer.parseInt(args[0]) : 8;
     for (int round = 0; round < 2; round++) { // the first round warms up the parent's JIT
       JAVA.clear();
@@ -108,6 +120,94 @@ public final class ProcessPoolBenchmark {
         best = Math.max(best, size / ((System.nanoTime() - m) / 1e9));
       }
       record("map over 100 000 ints", best, "items/s");
+    }
+  }
+
+  private static void startup(boolean cacheOn, int rounds) throws Exception {
+    // The cold pass: this JVM's first pool, with the default cache directory (which the first run
+    // after a build fills: its cold pass has no cache yet).
+    double[] first = startupOnce(ProcessPool.builder().workers(2).startupCache(cacheOn));
+    System.out.printf(
+        Locale.US,
+        "cold pass, cache %s: %.1f ms, worker CPU %.0f ms%n",
+        cacheOn ? "on" : "off",
+        first[0],
+        first[1]);
+
+    Path dir = Files.createTempDirectory("taskrunner-startup-bench");
+    double[] unused = startupOnce(ProcessPool.builder().workers(2).startupCacheDirectory(dir));
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (cacheFiles(dir) == 0 && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(100); // waiting for the background training run, not timing it
+    }
+    if (cacheFiles(dir) == 0) {
+      System.out.println("no start-up cache was made (class path with directories?)");
+      return;
+    }
+    TimeUnit.SECONDS.sleep(2); // let the training run's JVMs exit: they would compete for the CPU
+    double[] off = new double[rounds];
+    double[] on = new double[rounds];
+    double[] offCpu = new double[rounds];
+    double[] onCpu = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      for (int k = 0; k < 2; k++) {
+        boolean withCache = (i + k) % 2 == 1; // alternate which one goes first
+        double[] figures =
+            startupOnce(
+                withCache
+                    ? ProcessPool.builder().workers(2).startupCacheDirectory(dir)
+                    : ProcessPool.builder().workers(2).startupCache(false));
+        (withCache ? on : off)[i] = figures[0];
+        (withCache ? onCpu : offCpu)[i] = figures[1];
+      }
+    }
+    System.out.printf(
+        Locale.US,
+        "warm, median of %d: cache off %.1f ms (worker CPU %.0f ms), cache on %.1f ms (worker CPU"
+            + " %.0f ms), on/off %.2f%n",
+        rounds,
+        median(off),
+        median(offCpu),
+        median(on),
+        median(onCpu),
+        median(on) / median(off));
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /**
+   * Pool creation to first result, in milliseconds, and the CPU time the workers (this JVM's
+   * children) had used by then: the part of start-up that the machine's load does not inflate.
+   */
+  private static double[] startupOnce(ProcessPool.Builder builder) throws Exception {
+    long t0 = System.nanoTime();
+    try (TaskRunner pool = builder.build()) {
+      int unused = pool.submit(() -> 1).get();
+      double ms = (System.nanoTime() - t0) / 1e6;
+      double cpu =
+          ProcessHandle.current().children().mapToLong(ProcessPoolBenchmark::cpuNanos).sum() / 1e6;
+      return new double[] {ms, cpu};
+    }
+  }
+
+  private static int cacheFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return (int)
+          files
+              .filter(f -> f.toString().endsWith(".aot") || f.toString().endsWith(".jsa"))
+              .count();
     }
   }
 

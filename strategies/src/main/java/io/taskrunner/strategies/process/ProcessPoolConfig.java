@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param workerCommand a command that starts a worker that is not this library's JVM worker
  *     (it gets the worker arguments of PROTOCOL.md appended), or {@code null}
  * @param codec the payload codec for tasks and replies, or {@code null} for Java serialization
- * @param sharedArchive a dynamic class-data-sharing archive for worker start-up, created by the
- *     first worker that exits and used by the later ones, or {@code null}
+ * @param startupCache the directory of the workers' start-up cache (an AOT cache on JDK 25 and
+ *     later, a dynamic class-data-sharing archive on JDK 21 to 24), or {@code null} for none
  * @param protectStdout launch through {@code /bin/sh} so that frames use a private fd and fd 1 is
  *     stderr (POSIX only)
  */
@@ -49,7 +49,7 @@ public record ProcessPoolConfig(
     String deserializationFilter,
     @Nullable List<String> workerCommand,
     @Nullable PayloadCodec codec,
-    @Nullable Path sharedArchive,
+    @Nullable Path startupCache,
     boolean protectStdout) {
 
   /** Default {@code maxFrameBytes}: 64 MiB. */
@@ -90,7 +90,7 @@ public record ProcessPoolConfig(
         "",
         null,
         null,
-        null,
+        AotCache.defaultDirectory(),
         true);
   }
 }

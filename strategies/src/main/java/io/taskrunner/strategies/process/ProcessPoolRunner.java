@@ -64,6 +64,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Shutdown: when the last task is done the workers' stdin is closed (they exit on its end); any
  * still alive 2 s later is killed. Workers also exit on their own when the parent dies.
+ *
+ * <p>Start-up: each launch asks the {@link AotCache} for its options (none until the cache exists,
+ * or once a class-path jar changed); a pool that finds the cache missing starts its training run
+ * once its own workers are ready, and the {@link ParentWarmUp} runs while they start.
  */
 final class ProcessPoolRunner extends AbstractTaskRunner {
   static final int MAX_START_FAILURES = 5;
@@ -73,6 +77,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private final ProcessPoolConfig config;
   private final int maxInFlightPerWorker;
   private final List<String> command;
+  private final AotCache startupCache;
   private final ObjectInputFilter filter;
   private final String threadPrefix;
   private final ThreadFactory taskThreads; // for submitAsync and continuations only
@@ -116,6 +121,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     // worker behind another and time out without having run. So a timeout turns pipelining off.
     this.maxInFlightPerWorker = spec.timeout().isPresent() ? 1 : config.maxInFlightPerWorker();
     this.command = command(config);
+    this.startupCache = AotCache.plan(config, jvm(config, List.of()));
     this.filter = Codec.filter(config.maxFrameBytes(), config.deserializationFilter());
     this.threadPrefix = "taskrunner-" + spec.name() + "#";
     this.taskThreads = Thread.ofVirtual().name(threadPrefix + "task-", 0).factory();
@@ -129,6 +135,9 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   static ProcessPoolRunner start(RunnerSpec spec, ProcessPoolConfig config) {
     ProcessPoolRunner pool = new ProcessPoolRunner(spec, config);
     pool.startWorkers();
+    // After the workers are ready, so that the training run does not slow this pool's start.
+    pool.startupCache.trainIfMissing(
+        (options, frames) -> javaCommand(config, options, frames), config.maxFrameBytes());
     return pool;
   }
 
@@ -136,6 +145,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     WorkerCrashedException failure;
     synchronized (lock) {
       ensureWorkers();
+      ParentWarmUp.startOnce(config); // while the workers start, not before
       long deadline = System.nanoTime() + config.startupTimeout().toNanos() + EXIT_GRACE_NANOS;
       boolean interrupted = false;
       while (initFailure == null && readyCount() < spec.maxConcurrency()) {
@@ -464,6 +474,8 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   private boolean launch() {
     String label = name() + "#" + nextWorker.incrementAndGet();
     WorkerProcess worker;
+    List<String> cacheOptions = startupCache.useOptions();
+    List<String> command = cacheOptions.isEmpty() ? this.command : command(config, cacheOptions);
     try {
       worker =
           WorkerProcess.launch(
@@ -511,6 +523,10 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
 
   /** Called by a worker's reader thread when the worker said HELLO. */
   void workerReady(WorkerProcess worker) {
+    if (startupCache.refusedIn(worker.tail())) {
+      startupCache.trainIfMissing(
+          (options, frames) -> javaCommand(config, options, frames), config.maxFrameBytes());
+    }
     List<RemoteTask<?>> assigned;
     synchronized (lock) {
       startFailures = 0;
@@ -699,6 +715,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     return config.codec();
   }
 
+  /** The workers' start-up cache: where it is, or why there is none. */
+  AotCache startupCache() {
+    return startupCache;
+  }
+
   /** How many tasks are assigned to workers and have not returned yet. */
   int runningCount() {
     return running.size();
@@ -731,6 +752,11 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
   // ---- the worker command ---------------------------------------------------------------------
 
   static List<String> command(ProcessPoolConfig config) {
+    return command(config, List.of());
+  }
+
+  /** The worker command, with {@code cacheOptions} (the start-up cache's) after the pool's own. */
+  static List<String> command(ProcessPoolConfig config, List<String> cacheOptions) {
     boolean viaShell = config.protectStdout() && Files.isExecutable(Path.of("/bin/sh"));
     List<String> custom = config.workerCommand();
     if (custom != null) {
@@ -740,6 +766,24 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
       worker.add(viaShell ? "fd3" : "stdout");
       return viaShell ? viaShell(worker) : List.copyOf(worker);
     }
+    List<String> java = javaCommand(config, cacheOptions, viaShell ? "fd3" : "stdout");
+    return viaShell ? viaShell(java) : List.copyOf(java);
+  }
+
+  /** The JVM worker's command without the shell: {@link #jvm} then the worker's arguments. */
+  static List<String> javaCommand(ProcessPoolConfig config, List<String> cacheOptions, String frames) {
+    List<String> java = jvm(config, cacheOptions);
+    java.add(Long.toString(ProcessHandle.current().pid()));
+    java.add(Integer.toString(config.maxFrameBytes()));
+    java.add(frames);
+    if (!config.deserializationFilter().isBlank()) {
+      java.add(config.deserializationFilter());
+    }
+    return java;
+  }
+
+  /** The launcher, the JVM options, the class path and the main class. */
+  static List<String> jvm(ProcessPoolConfig config, List<String> cacheOptions) {
     List<String> java = new ArrayList<>();
     Path javaCommand = config.javaCommand();
     java.add(
@@ -747,16 +791,12 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
             ? javaCommand.toString()
             : Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // JVM output must stay off the protocol stream; the user's options come after and may add to
-    // it (for example -Xlog:gc:stderr).
+    // it (for example -Xlog:gc:stderr). A rejected start-up cache is one such warning.
     java.add("-Xlog:disable");
     java.add("-Xlog:all=warning:stderr");
     java.add("-XX:+DisplayVMOutputToStderr");
     java.add("-XX:+ExitOnOutOfMemoryError");
-    Path archive = config.sharedArchive();
-    if (archive != null) {
-      java.add("-XX:+AutoCreateSharedArchive");
-      java.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
-    }
+    java.addAll(cacheOptions);
     java.addAll(config.jvmOptions());
     String maxHeap = config.maxHeap();
     if (maxHeap != null) {
@@ -768,13 +808,7 @@ final class ProcessPoolRunner extends AbstractTaskRunner {
     java.add("-cp");
     java.add(classPath(config));
     java.add(WorkerMain.class.getName());
-    java.add(Long.toString(ProcessHandle.current().pid()));
-    java.add(Integer.toString(config.maxFrameBytes()));
-    java.add(viaShell ? "fd3" : "stdout");
-    if (!config.deserializationFilter().isBlank()) {
-      java.add(config.deserializationFilter());
-    }
-    return viaShell ? viaShell(java) : List.copyOf(java);
+    return java;
   }
 
   private static List<String> viaShell(List<String> java) {

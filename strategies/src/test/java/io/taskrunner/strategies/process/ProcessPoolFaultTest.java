@@ -339,55 +339,6 @@ class ProcessPoolFaultTest {
   }
 
   @Test
-  void classDataSharing_firstWorkerWritesTheArchive_laterPoolsStartFromIt() throws Exception {
-    // CDS refuses class paths with non-empty directories: give the workers jars, as in production.
-    List<Path> jars = new ArrayList<>();
-    for (String entry : parentClassPath()) {
-      Path path = Path.of(entry);
-      jars.add(Files.isDirectory(path) ? jarOf(path) : path);
-    }
-    Path archive = tmp.resolve("workers-" + UUID.randomUUID() + ".jsa");
-    try (TaskRunner first =
-        ProcessPool.builder()
-            .name("cds")
-            .workers(1)
-            .classPath(jars)
-            .classDataSharing(archive)
-            .build()) {
-      assertThat(first.submit(() -> 11).get()).isEqualTo(11);
-    }
-    assertThat(archive).as("written when the first worker exited").isNotEmptyFile();
-    try (TaskRunner later =
-        ProcessPool.builder()
-            .name("cds-again")
-            .workers(1)
-            .classPath(jars)
-            .classDataSharing(archive)
-            .build()) {
-      assertThat(later.submit(() -> 12).get()).isEqualTo(12);
-      assertThat(runner(later).recentOutput()).noneMatch(line -> line.contains("[error]"));
-    }
-  }
-
-  private static Path jarOf(Path directory) throws IOException {
-    Path jar = tmp.resolve("cp-" + UUID.randomUUID() + ".jar");
-    try (java.util.jar.JarOutputStream out =
-            new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
-        java.util.stream.Stream<Path> files = Files.walk(directory)) {
-      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        String name = directory.relativize(file).toString().replace(File.separatorChar, '/');
-        if (name.equals("module-info.class")) {
-          continue; // workers run on the class path
-        }
-        out.putNextEntry(new java.util.jar.JarEntry(name));
-        Files.copy(file, out);
-        out.closeEntry();
-      }
-    }
-    return jar;
-  }
-
-  @Test
   void classMissingInWorker_failsThatTask_workerLives() throws Exception {
     List<Path> withoutTests = new ArrayList<>();
     for (String entry : parentClassPath()) {
@@ -429,7 +380,7 @@ class ProcessPoolFaultTest {
             defaults.deserializationFilter(),
             defaults.workerCommand(),
             defaults.codec(),
-            defaults.sharedArchive(),
+            defaults.startupCache(),
             false);
     io.taskrunner.spi.RunnerSpec spec =
         new io.taskrunner.spi.RunnerSpec(
