@@ -274,7 +274,9 @@ class ProcessPoolFaultTest {
         ProcessPool.builder()
             .name("timeouts")
             .workers(1)
-            .taskTimeout(Duration.ofMillis(500))
+            // Long enough for a fresh worker's first task on a loaded machine (class loading,
+            // JIT): at 500 ms the follow-up task below timed out under load.
+            .taskTimeout(Duration.ofMillis(2_000))
             .cancelGrace(Duration.ofMillis(300))
             .maxFrameBytes(64 * 1024)
             .build()) {
