@@ -1,5 +1,6 @@
 package io.taskrunner.benchmarks;
 
+import com.google.common.util.concurrent.SettableFuture;
 import io.taskrunner.Runners;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * No-op throughput of two executors in one JVM, in alternating 200 ms bursts of 1 000-task
@@ -20,11 +22,15 @@ import java.util.concurrent.Future;
  *   <li>{@code watchdog}: a CPU runner watched by the stall watchdog against one that is not
  *       ({@code -Dio.taskrunner.stallThresholdMillis=0}) — what the watchdog costs;
  *   <li>{@code forkjoin}: the CPU runner against a raw {@code ForkJoinPool} of the same size in
- *       FIFO mode — the foundation's per-task overhead.
+ *       FIFO mode — the foundation's per-task overhead;
+ *   <li>{@code guava} and {@code futuretask}: a raw pool completing a Guava {@code SettableFuture}
+ *       (or running a JDK {@code FutureTask}) against the same pool's own tasks — what a future
+ *       type alone costs, whatever the runner around it does.
  * </ul>
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
- * io.taskrunner.benchmarks.InterleavedThroughput watchdog|forkjoin [pairs]} (default 40 pairs).
+ * io.taskrunner.benchmarks.InterleavedThroughput watchdog|forkjoin|guava|futuretask [pairs]}
+ * (default 40 pairs).
  */
 public final class InterleavedThroughput {
   private InterleavedThroughput() {}
@@ -58,8 +64,37 @@ public final class InterleavedThroughput {
           pool.shutdown();
         }
       }
-      default -> throw new IllegalArgumentException("mode must be watchdog or forkjoin: " + mode);
+      case "guava", "futuretask" -> {
+        first.close();
+        ForkJoinPool raw = fifoPool(cores);
+        ForkJoinPool other = fifoPool(cores);
+        try {
+          Submitter withFuture =
+              mode.equals("guava")
+                  ? () -> {
+                    SettableFuture<Integer> future = SettableFuture.create();
+                    other.execute(() -> future.set(1));
+                    return future;
+                  }
+                  : () -> {
+                    FutureTask<Integer> future = new FutureTask<>(() -> 1);
+                    other.execute(future);
+                    return future;
+                  };
+          compare(mode, withFuture, "forkjoinpool", () -> raw.submit(() -> 1), pairs);
+        } finally {
+          raw.shutdown();
+          other.shutdown();
+        }
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "mode must be watchdog, forkjoin, guava or futuretask: " + mode);
     }
+  }
+
+  private static ForkJoinPool fifoPool(int parallelism) {
+    return new ForkJoinPool(parallelism, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
   }
 
   private static void compare(String aName, Submitter a, String bName, Submitter b, int pairs)
