@@ -15,6 +15,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.I_Result;
 
 /**
  * {@code OneShotFuture}, the base of every runner's futures: completing it is one CAS, and the
@@ -68,7 +69,9 @@ public final class OneShotFutureStress {
 
   /**
    * A thread that starts waiting while the future completes; r1 = what its {@code get} saw (1 =
-   * the value, 0 = timed out: the wake-up was lost; the bound keeps a lost one from hanging).
+   * the value, 0 = it took over a second: the wake-up was lost, and only the bound on the wait,
+   * which re-reads the result when it ends, brought the value; the bound keeps a lost one from
+   * hanging).
    */
   @JCStressTest
   @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "the waiter got the value")
@@ -84,11 +87,84 @@ public final class OneShotFutureStress {
 
     @Actor
     public void await(II_Result r) {
+      long start = System.nanoTime();
       try {
-        r.r1 = future.get(10, TimeUnit.SECONDS);
+        int value = future.get(10, TimeUnit.SECONDS);
+        r.r1 = System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1) ? value : 0;
       } catch (InterruptedException | ExecutionException | TimeoutException e) {
         r.r1 = 0;
       }
+    }
+  }
+
+  /**
+   * A listener added before the completion races a late one. The early listener must have run
+   * when {@code set} returns, on the completing thread (r1 = 1), however the late adder's push
+   * interleaves with the completer's claim; the late one must run exactly once (r2).
+   */
+  @JCStressTest
+  @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "early listener ran within set; late ran once")
+  @Outcome(
+      expect = FORBIDDEN,
+      desc = "set returned before the early listener ran, or the late one ran zero or two times")
+  @State
+  public static class EarlyListenerRunsWithinSet {
+    private final Settable future = new Settable();
+    private final Thread[] ranOn = new Thread[1];
+    private final AtomicInteger late = new AtomicInteger();
+
+    public EarlyListenerRunsWithinSet() {
+      future.addListener(() -> ranOn[0] = Thread.currentThread(), directExecutor());
+    }
+
+    @Actor
+    public void complete(II_Result r) {
+      boolean unused = future.complete(1);
+      r.r1 = ranOn[0] == Thread.currentThread() ? 1 : 0;
+    }
+
+    @Actor
+    public void listenLate() {
+      future.addListener(late::incrementAndGet, directExecutor());
+    }
+
+    @Arbiter
+    public void arbiter(II_Result r) {
+      r.r2 = late.get();
+    }
+  }
+
+  /**
+   * A waiter that gives up (a timed {@code get} with a tiny bound, unlinking its node) and then
+   * adds a listener, while the future completes: unlinking must not lose or repeat the listener
+   * (r1 = how many times it ran).
+   */
+  @JCStressTest
+  @Outcome(id = "1", expect = ACCEPTABLE, desc = "the listener ran exactly once")
+  @Outcome(expect = FORBIDDEN, desc = "the listener was lost or ran twice")
+  @State
+  public static class GiveUpThenListenVersusComplete {
+    private final Settable future = new Settable();
+    private final AtomicInteger ran = new AtomicInteger();
+
+    @Actor
+    public void complete() {
+      boolean unused = future.complete(1);
+    }
+
+    @Actor
+    public void giveUpThenListen() {
+      try {
+        int unused = future.get(1, TimeUnit.MICROSECONDS);
+      } catch (TimeoutException | InterruptedException | ExecutionException e) {
+        // gave up: its node is unlinked
+      }
+      future.addListener(ran::incrementAndGet, directExecutor());
+    }
+
+    @Arbiter
+    public void arbiter(I_Result r) {
+      r.r1 = ran.get();
     }
   }
 

@@ -431,6 +431,9 @@ public abstract class AbstractTaskRunner implements TaskRunner {
       }
       if (casCtl(c, pack(target, countOf(c)))) {
         closing = true;
+        // Orders that store before every later read of the counters (releases in cells are
+        // read with acquire loads only), whatever order tryTerminate reads them in.
+        VarHandle.fullFence();
         return state;
       }
     }
@@ -461,6 +464,7 @@ public abstract class AbstractTaskRunner implements TaskRunner {
       return List.of();
     }
     stopping = true;
+    VarHandle.fullFence(); // before cancelRunning's acquire reads of the running tasks
     List<Runnable> neverStarted = new ArrayList<>();
     for (TaskFuture<?> task : drainQueued()) {
       if (task.cancel(false)) {

@@ -29,12 +29,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Concurrency: {@code result} goes from {@code null} to the outcome by one CAS, which decides
  * the race between completers. Threads blocked in {@code get} and listeners share one Treiber
  * stack, {@code stack}. A completer reads {@code stack} after its CAS and, only if something is
- * there, claims the whole stack by swapping in {@code TOMBSTONE}; whoever pushes onto the stack
- * reads {@code result} after its push and, if the future is done by then, claims the stack too.
- * Both sides write then read the other's field, all volatile, so at least one of them sees the
- * node; the swap hands each node to exactly one claimer, so every listener runs exactly once and
- * every waiter is woken. A waiter that gives up (timeout, interrupt) unlinks its node as {@link
- * java.util.concurrent.FutureTask} does. Thread-safe.
+ * there, claims the whole stack by swapping in {@code TOMBSTONE}, wakes the waiters and runs the
+ * listeners; whoever pushes onto the stack reads {@code result} after its push. Both sides write
+ * then read the other's field, all volatile, so at least one of them sees the node. A pusher that
+ * finds the future done runs only its own listener, as with Guava: listeners added before the
+ * completion run on the completing thread, before {@code set} returns. So that a listener seen by
+ * both runs once, running one takes its node's {@code taken} flag by CAS. A waiter that gives up
+ * (timeout, interrupt) unlinks its node as {@link java.util.concurrent.FutureTask} does.
+ * Thread-safe.
  */
 public abstract class OneShotFuture<T extends @Nullable Object> implements ListenableFuture<T> {
   private static final System.Logger LOG = System.getLogger(OneShotFuture.class.getName());
@@ -147,8 +149,8 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
       }
     }
     for (Node node : ordered) {
-      if (node != null && node.listener != null && node.executor != null) {
-        execute(node.listener, node.executor);
+      if (node != null) {
+        runOnce(node);
       }
     }
   }
@@ -163,13 +165,25 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
         node.next = head;
         if (STACK.compareAndSet(this, head, node)) {
           if (result != null) {
-            claimAndRun(); // the completer may have looked before our push
+            // The completer may have looked before our push. Run our own listener (unless the
+            // completer took it meanwhile), never the others: they belong to the completer.
+            runOnce(node);
+            var unused = STACK.compareAndSet(this, node, node.next); // drop it if still on top
           }
           return;
         }
       }
     }
     execute(listener, executor);
+  }
+
+  /** Runs {@code node}'s listener unless another thread already took it. */
+  private static void runOnce(Node node) {
+    Runnable listener = node.listener;
+    Executor executor = node.executor;
+    if (listener != null && executor != null && Node.TAKEN.compareAndSet(node, false, true)) {
+      execute(listener, executor);
+    }
   }
 
   private static void execute(Runnable listener, Executor executor) {
@@ -198,6 +212,9 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
 
   @Override
   public final T get() throws InterruptedException, ExecutionException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException(); // as Guava's futures do, even when done
+    }
     Object r = result;
     if (r == null) {
       r = requireNonNull(awaitDone(false, 0L)); // untimed: returns only with the result
@@ -209,6 +226,9 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
   public final T get(long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
     long nanos = unit.toNanos(timeout);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
     Object r = result;
     if (r == null) {
       r = awaitDone(true, nanos);
@@ -372,10 +392,24 @@ public abstract class OneShotFuture<T extends @Nullable Object> implements Liste
 
   /** A thread blocked in {@code get}, or a listener with its executor. */
   private static final class Node {
+    static final VarHandle TAKEN;
+
+    static {
+      try {
+        TAKEN = MethodHandles.lookup().findVarHandle(Node.class, "taken", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     volatile @Nullable Thread thread;
     final @Nullable Runnable listener;
     final @Nullable Executor executor;
     volatile @Nullable Node next;
+
+    /** Whether a thread has taken this listener to run it; see {@code runOnce}. */
+    @SuppressWarnings("UnusedVariable") // accessed through TAKEN
+    private volatile boolean taken;
 
     Node(@Nullable Thread thread, @Nullable Runnable listener, @Nullable Executor executor) {
       this.thread = thread;

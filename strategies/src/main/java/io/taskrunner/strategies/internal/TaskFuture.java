@@ -135,9 +135,9 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
 
   @Override
   public final void run() {
-    // A full fence. It decides the race with a canceller abandoning the task, orders the runner
-    // thread's earlier publication of the task (for shutdownNow) before the read of isStopping()
-    // below, and orders this claim before the read of isDone().
+    // A CAS: it decides the race with a canceller abandoning the task and orders this claim
+    // before the read of isDone(); as a full fence (HotSpot's CAS is one) it also orders the
+    // runner thread's earlier publication of the task (for shutdownNow) before isStopping().
     if (!STATE.compareAndSet(this, null, STARTING)) {
       return; // abandoned, or run twice
     }

@@ -598,78 +598,97 @@ final class AotCache {
       String unique = key + "." + ProcessHandle.current().pid() + "." + System.nanoTime();
       Path tmp = directory.resolve(unique + ".tmp");
       Path log = directory.resolve(unique + ".log");
-      boolean viaShell = Files.isExecutable(Path.of("/bin/sh"));
-      List<String> java = new ArrayList<>();
-      if (Files.isExecutable(Path.of("/usr/bin/nice"))) {
-        java.addAll(List.of("/usr/bin/nice", "-n", "10")); // use idle CPU, not the app's
-      }
-      java.addAll(
-          builder.command(List.of(k.recordOption + tmp.toAbsolutePath()), viaShell ? "fd3" : "stdout"));
-      List<String> command = new ArrayList<>();
-      if (viaShell) {
-        // The shell moves frames to fd 3 and stdout to stderr, as for workers, and renames the
-        // finished cache into place (and drops the run's log) even if this JVM is gone by then.
-        // If this JVM exits before the sample task ran, the worker sees its stdin end and the
-        // cache holds start-up only: thinner, but a short-lived program that never lives through
-        // a whole training run still gets one, instead of paying for a discarded run each time.
-        command.addAll(
-            List.of(
-                "/bin/sh",
-                "-c",
-                "t=$1; f=$2; l=$3; shift 3; \"$@\" 3>&1 1>&2 && [ -s \"$t\" ] && mv -f \"$t\" \"$f\""
-                    + " && rm -f \"$l\"",
-                "taskrunner-aot-training",
-                tmp.toAbsolutePath().toString(),
-                f.toAbsolutePath().toString(),
-                log.toAbsolutePath().toString()));
-      }
-      command.addAll(java);
-      long started = System.nanoTime();
-      Process process =
-          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
-      int exit;
-      // A run that hangs (no HELLO, no exit) is killed, the JVM under the shell included; reading
-      // its output then ends too.
-      ScheduledFuture<?> deadline =
-          Timeouts.schedule(() -> killTree(process), TRAINING_TIMEOUT.toNanos());
       try {
-        exerciseWorker(process, maxFrameBytes);
-        process.waitFor();
-        exit = process.exitValue();
-      } finally {
-        deadline.cancel(false);
-        if (process.isAlive()) {
-          killTree(process); // interrupted
+        boolean viaShell = Files.isExecutable(Path.of("/bin/sh"));
+        List<String> java = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/nice"))) {
+          java.addAll(List.of("/usr/bin/nice", "-n", "10")); // use idle CPU, not the app's
         }
-      }
-      if (!viaShell && exit == 0 && Files.size(tmp) > 0) {
+        java.addAll(
+            builder.command(
+                List.of(k.recordOption + tmp.toAbsolutePath()), viaShell ? "fd3" : "stdout"));
+        List<String> command = new ArrayList<>();
+        if (viaShell) {
+          // The shell moves frames to fd 3 and stdout to stderr, as for workers, and renames the
+          // finished cache into place (and drops the run's log) even if this JVM is gone by then.
+          // If this JVM exits before the sample task ran, the worker sees its stdin end and the
+          // cache holds start-up only: thinner, but a short-lived program that never lives through
+          // a whole training run still gets one, instead of paying for a discarded run each time.
+          command.addAll(
+              List.of(
+                  "/bin/sh",
+                  "-c",
+                  "t=$1; f=$2; l=$3; shift 3;"
+                      + " \"$@\" 3>&1 1>&2 && [ -s \"$t\" ] && mv -f \"$t\" \"$f\""
+                      + " && rm -f \"$l\"",
+                  "taskrunner-aot-training",
+                  tmp.toAbsolutePath().toString(),
+                  f.toAbsolutePath().toString(),
+                  log.toAbsolutePath().toString()));
+        }
+        command.addAll(java);
+        long started = System.nanoTime();
+        Process process =
+            new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
+                .start();
+        int exit;
+        // A run that hangs (no HELLO, no exit) is killed, the JVM under the shell included; reading
+        // its output then ends too.
+        ScheduledFuture<?> deadline =
+            Timeouts.schedule(() -> killTree(process), TRAINING_TIMEOUT.toNanos());
         try {
-          Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          LOG.log(Level.DEBUG, "worker start-up cache: {0} cannot be renamed atomically", directory);
+          exerciseWorker(process, maxFrameBytes);
+          process.waitFor();
+          exit = process.exitValue();
+        } finally {
+          deadline.cancel(false);
+          if (process.isAlive()) {
+            killTree(process); // interrupted
+          }
+        }
+        if (!viaShell && exit == 0 && Files.size(tmp) > 0) {
+          try {
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          } catch (AtomicMoveNotSupportedException e) {
+            LOG.log(
+                Level.DEBUG, "worker start-up cache: {0} cannot be renamed atomically", directory);
+          }
+        }
+        boolean made = exit == 0 && Files.isRegularFile(f);
+        if (made) {
+          LOG.log(
+              Level.DEBUG,
+              "worker start-up cache {0} created in {1} ms",
+              f,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          Files.deleteIfExists(log);
+          Files.deleteIfExists(directory.resolve(key + ".failed"));
+          prune(directory);
+        } else {
+          // The marker that keeps this key from retraining for a day, with the run's output if the
+          // shell did not remove it already (it does once the cache is in place, which the exit
+          // code may contradict).
+          Path failed = directory.resolve(key + ".failed");
+          if (Files.exists(log)) {
+            Files.move(log, failed, StandardCopyOption.REPLACE_EXISTING);
+          } else {
+            Files.writeString(failed, "training run exited with " + exit + "\n");
+          }
+          LOG.log(
+              Level.DEBUG,
+              "worker start-up cache: the training run exited with {0} and made no cache; see {1}",
+              exit,
+              failed);
+        }
+        return made;
+      } finally {
+        try {
+          Files.deleteIfExists(tmp); // whatever happened, never leave a half-written cache
+        } catch (IOException e) {
+          LOG.log(Level.DEBUG, "worker start-up cache: cannot delete {0}: {1}", tmp, e.toString());
         }
       }
-      boolean made = exit == 0 && Files.isRegularFile(f);
-      if (made) {
-        LOG.log(
-            Level.DEBUG,
-            "worker start-up cache {0} created in {1} ms",
-            f,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        Files.deleteIfExists(log);
-        Files.deleteIfExists(directory.resolve(key + ".failed"));
-        prune(directory);
-      } else {
-        Path failed = directory.resolve(key + ".failed");
-        Files.move(log, failed, StandardCopyOption.REPLACE_EXISTING);
-        LOG.log(
-            Level.DEBUG,
-            "worker start-up cache: the training run exited with {0} and made no cache; see {1}",
-            exit,
-            failed);
-      }
-      Files.deleteIfExists(tmp);
-      return made;
     }
   }
 

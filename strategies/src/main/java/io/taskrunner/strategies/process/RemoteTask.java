@@ -97,6 +97,9 @@ final class RemoteTask<T extends @Nullable Object> extends TaskFuture<T> {
   @Override
   protected void runBody() {
     WorkerProcess target = requireNonNull(worker, "worker");
+    if (isDone()) {
+      return; // cancelled or timed out since run() looked: send nothing, free the slot now
+    }
     if (!target.register(this)) {
       WorkerCrashedException death = target.death();
       fail(

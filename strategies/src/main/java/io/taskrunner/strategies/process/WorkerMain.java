@@ -183,6 +183,13 @@ public final class WorkerMain {
           runOne(job);
         } catch (IOException e) {
           Runtime.getRuntime().halt(0); // the pool closed our output: it is gone
+        } catch (Throwable t) {
+          // runOne reports a task's own failures; this is one it could not even report (a
+          // StackOverflowError encoding a deep cause chain, say). Serving on without this thread
+          // would leave requests queued forever in a live process: die, so the pool sees a
+          // crash, fails this worker's tasks and starts another.
+          t.printStackTrace();
+          Runtime.getRuntime().halt(70);
         }
         synchronized (lock) {
           job = queue.pollFirst();

@@ -253,7 +253,10 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
      * Publishes the task this worker is about to run. It must be ordered before the task's check
      * for {@code shutdownNow} (a load), so that either that check sees the stop or {@code
      * cancelRunning} sees this task: a release store followed by the task's claim of its state,
-     * a CAS and so a full fence, before that check ({@code TaskFuture.run}). No second fence here.
+     * a CAS, before that check ({@code TaskFuture.run}). This relies on the CAS acting as a full
+     * fence, as it does on HotSpot on every platform (a locked instruction on x86, a fenced
+     * exclusive pair on AArch64); the Java memory model alone does not order a release store
+     * before a later volatile read. The other side fences explicitly ({@code shutdownNow}).
      */
     void setCurrent(TaskFuture<?> task) {
       CURRENT.setRelease(this, task);

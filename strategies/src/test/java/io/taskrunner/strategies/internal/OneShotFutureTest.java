@@ -121,6 +121,31 @@ class OneShotFutureTest {
   }
 
   @Test
+  void listenersAddedBeforeCompletion_runOnTheCompletingThread_beforeSetReturns() throws Exception {
+    Probe<String> future = new Probe<>();
+    AtomicReference<@Nullable Thread> ranOn = new AtomicReference<>();
+    future.addListener(() -> ranOn.set(Thread.currentThread()), directExecutor());
+    Thread completer = Thread.ofPlatform().unstarted(() -> future.set("x"));
+    completer.start();
+    completer.join(Duration.ofSeconds(10));
+    assertThat(ranOn.get()).isSameAs(completer);
+  }
+
+  @Test
+  void get_onADoneFuture_stillThrowsInterruptedException_likeGuava() throws Exception {
+    Probe<String> future = new Probe<>();
+    assertThat(future.set("x")).isTrue();
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(future::get).isInstanceOf(InterruptedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isFalse();
+      assertThat(future.get()).isEqualTo("x");
+    } finally {
+      boolean unused = Thread.interrupted();
+    }
+  }
+
+  @Test
   void aRejectingExecutor_doesNotKeepTheOtherListenersFromRunning() {
     Probe<String> future = new Probe<>();
     AtomicInteger ran = new AtomicInteger();
