@@ -1,6 +1,5 @@
 package io.taskrunner.strategies.process;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.taskrunner.strategies.WorkerCrashedException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -74,12 +73,7 @@ final class WorkerProcess {
   private final Thread reader;
   private final Thread writer;
 
-  @GuardedBy("this")
-  private @Nullable WorkerCrashedException death;
-
-  private volatile boolean ready;
-  private volatile boolean ending; // the stream ended: take no more tasks
-  private volatile @Nullable String killReason;
+  private final WorkerLifecycle life = new WorkerLifecycle();
 
   // Owned by the pool, guarded by its lock.
   int assigned;
@@ -122,7 +116,7 @@ final class WorkerProcess {
 
   /** Whether the worker said HELLO and its stream has not ended: it may take tasks. */
   boolean isReady() {
-    return ready && !ending;
+    return life.isReady();
   }
 
   boolean isAlive() {
@@ -217,8 +211,8 @@ final class WorkerProcess {
     }
   }
 
-  synchronized @Nullable WorkerCrashedException death() {
-    return death;
+  @Nullable WorkerCrashedException death() {
+    return life.death();
   }
 
   /**
@@ -232,9 +226,7 @@ final class WorkerProcess {
 
   /** Kills the process; the reader thread then reports the death. */
   void kill(String reason) {
-    if (killReason == null) {
-      killReason = reason;
-    }
+    var unused = life.recordKill(reason);
     process.destroyForcibly();
   }
 
@@ -285,7 +277,7 @@ final class WorkerProcess {
         if (pid != process.pid()) {
           LOG.log(Level.DEBUG, "{0}: HELLO from pid {1}, launched pid {2}", label, pid, process.pid());
         }
-        ready = true;
+        life.markReady();
         pool.workerReady(this);
         int answered = 0;
         for (Frames.Frame frame = Frames.read(fromWorker, maxFrameBytes);
@@ -321,8 +313,7 @@ final class WorkerProcess {
   }
 
   private void finish(@Nullable IOException failure) {
-    ending = true; // before any in-flight task hears of the crash and frees its slot
-    boolean wasReady = ready;
+    boolean wasReady = life.markEnding(); // before any in-flight task frees its slot
     if (failure != null) {
       kill("it broke the protocol: " + failure.getMessage());
     }
@@ -332,7 +323,7 @@ final class WorkerProcess {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    String killed = killReason;
+    String killed = life.killReason();
     String reason;
     if (killed != null) {
       reason = "was killed by the pool: " + killed;
@@ -343,9 +334,7 @@ final class WorkerProcess {
     }
     WorkerCrashedException crash =
         new WorkerCrashedException(label, process.pid(), exitCode, reason, tail(), failure);
-    synchronized (this) {
-      death = crash; // before the table closes: a refused register finds it
-    }
+    life.die(crash); // before the table closes: a refused register finds it
     for (RemoteTask<?> task : inFlight.close()) {
       task.deliverCrash(crash);
     }
@@ -403,6 +392,6 @@ final class WorkerProcess {
 
   @Override
   public String toString() {
-    return label + "[pid=" + process.pid() + ", ready=" + ready + ", inFlight=" + inFlight.size() + "]";
+    return label + "[pid=" + process.pid() + ", ready=" + life.wasReady() + ", inFlight=" + inFlight.size() + "]";
   }
 }
