@@ -192,10 +192,12 @@ public final class StatsRecorder {
    * thread that runs it and passed to the counting methods (three uses per task).
    */
   @Nullable Cell ownCell() {
-    // A class check and a final field: cheaper than an interface check and call, twice per task.
-    if (Thread.currentThread() instanceof CountingWorkerThread thread
-        && thread.statsCell.recorder == this) {
-      return thread.statsCell;
+    // A class check and a field: cheaper than an interface check and call.
+    if (Thread.currentThread() instanceof CountingWorkerThread thread) {
+      Cell cell = thread.statsCell;
+      if (cell != null && cell.recorder == this) {
+        return cell;
+      }
     }
     return null;
   }
@@ -236,20 +238,34 @@ public final class StatsRecorder {
 
   /**
    * A pool thread that counts its tasks in a {@link Cell} of its own, taken from its runner's
-   * recorder when created and given back when it ends.
+   * recorder when it starts and given back when it ends (so a thread that never starts takes
+   * none).
    */
   public abstract static class CountingWorkerThread extends ForkJoinWorkerThread {
-    private final Cell statsCell;
+    private final StatsRecorder recorder;
+
+    /** Written and read by this thread only. */
+    private @Nullable Cell statsCell;
 
     protected CountingWorkerThread(ForkJoinPool pool, StatsRecorder recorder) {
       super(null, pool, true);
-      this.statsCell = recorder.newCell();
+      this.recorder = recorder;
+    }
+
+    @Override
+    protected void onStart() {
+      super.onStart();
+      statsCell = recorder.newCell();
     }
 
     @Override
     protected void onTermination(@Nullable Throwable exception) {
       try {
-        statsCell.recorder.retireCell(statsCell);
+        Cell cell = statsCell;
+        if (cell != null) {
+          statsCell = null;
+          recorder.retireCell(cell);
+        }
       } finally {
         super.onTermination(exception);
       }
