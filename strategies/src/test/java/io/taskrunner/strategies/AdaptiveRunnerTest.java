@@ -59,7 +59,7 @@ class AdaptiveRunnerTest extends TaskRunnerContractTest {
       assertThat(burner.isVirtual()).as("measured tasks run on platform threads").isFalse();
       assertThat(napper.isVirtual()).isFalse();
     }
-    awaitTrue(
+    Await.until(
         () ->
             key(runner, "burn").map(KeyStats::routedTo).orElse(null) == Strategy.THREAD_POOL
                 && key(runner, "nap").map(KeyStats::routedTo).orElse(null)

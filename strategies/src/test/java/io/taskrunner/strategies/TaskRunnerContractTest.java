@@ -26,9 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -73,25 +71,9 @@ abstract class TaskRunnerContractTest {
     opened.forEach(TaskRunner::close);
   }
 
-  static void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
-    awaitTrue(condition, () -> what);
-  }
-
-  /** Polls until {@code condition} holds; {@code what} is evaluated only on failure. */
-  static void awaitTrue(Supplier<Boolean> condition, Supplier<String> what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting until " + what.get());
-      }
-      Thread.sleep(1); // a deadline-bounded poll, not synchronisation
-    }
-  }
-
   static void awaitStats(TaskRunner runner, Predicate<RunnerStats> condition, String what)
       throws InterruptedException {
-    awaitTrue(() -> condition.test(runner.stats()), () -> what + ", stats: " + runner.stats());
+    Await.until(() -> condition.test(runner.stats()), () -> what + ", stats: " + runner.stats());
   }
 
   // ---- results ----------------------------------------------------------------------------------
@@ -197,7 +179,7 @@ abstract class TaskRunnerContractTest {
               return stage;
             });
     assertThat(started.await(10, SECONDS)).isTrue();
-    awaitTrue(() -> stage.getNumberOfDependents() > 0, "the runner listens to the stage");
+    Await.until(() -> stage.getNumberOfDependents() > 0, "the runner listens to the stage");
     assertThat(result.cancel(true)).isTrue();
     assertThat(stage.isCancelled()).isTrue();
   }
@@ -354,7 +336,7 @@ abstract class TaskRunnerContractTest {
               runner.close();
               return futures.stream().allMatch(Future::isDone);
             });
-    awaitTrue(runner::isShutdown, "close() started");
+    Await.until(runner::isShutdown, "close() started");
     assertThat(runner.isTerminated()).isFalse();
     release.countDown();
     assertThat(allDoneWhenCloseReturned.get(10, SECONDS)).isTrue();
@@ -454,7 +436,7 @@ abstract class TaskRunnerContractTest {
     // the fast task would hold the loop, which is the blocked-loop detector's business.
     assertThat(executor.invokeAny(List.of(failing, () -> "fast", slow))).isEqualTo("fast");
     // invokeAny cancelled the slow task: if it had started, it was interrupted.
-    awaitTrue(() -> !slowStarted.get() || slowInterrupted.get(), "the slow task was stopped");
+    Await.until(() -> !slowStarted.get() || slowInterrupted.get(), "the slow task was stopped");
   }
 
   @Test

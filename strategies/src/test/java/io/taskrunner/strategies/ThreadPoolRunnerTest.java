@@ -80,7 +80,7 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     runner.map(x -> x + 1, java.util.List.of(1, 2, 3, 4)).get(10, SECONDS);
     runner.close();
     assertThat(runner.isTerminated()).isTrue();
-    awaitTrue(
+    Await.until(
         () ->
             Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("taskrunner-to-stop-")),

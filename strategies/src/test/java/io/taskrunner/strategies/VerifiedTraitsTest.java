@@ -47,7 +47,7 @@ class VerifiedTraitsTest {
           cpu.submit(Task.keyed("sleepy", () -> AdaptiveRunnerTest.nap(Duration.ofMillis(30))))
               .get(10, SECONDS);
         }
-        TaskRunnerContractTest.awaitTrue(
+        Await.until(
             () -> report(cpu, "sleepy") != null, () -> "the key is reported: " + cpu.stats().keys());
         assertThat(report(cpu, "sleepy"))
             .contains("declared-cpu")
@@ -76,7 +76,7 @@ class VerifiedTraitsTest {
                 .get(10, SECONDS);
         assertThat(ranOn.isVirtual()).as("measured tasks run on platform threads").isFalse();
       }
-      TaskRunnerContractTest.awaitTrue(
+      Await.until(
           () -> report(io, "busy") != null, () -> "the key is reported: " + io.stats().keys());
       assertThat(report(io, "busy")).contains("declared I/O-bound").contains("declare cpuBound()");
     }
@@ -89,7 +89,7 @@ class VerifiedTraitsTest {
         cpu.submit(Task.keyed("honest", () -> AdaptiveRunnerTest.burn(Duration.ofMillis(5))))
             .get(10, SECONDS);
       }
-      TaskRunnerContractTest.awaitTrue(
+      Await.until(
           () -> cpu.stats().keys().stream().anyMatch(k -> k.key().equals("honest") && k.samples() == 10),
           "all samples recorded");
       assertThat(report(cpu, "honest")).isNull();
@@ -106,7 +106,7 @@ class VerifiedTraitsTest {
                 .get(10, SECONDS);
         assertThat(ranOn.isVirtual()).as("before the report").isFalse();
       }
-      TaskRunnerContractTest.awaitTrue(
+      Await.until(
           () -> report(cpu, "sleepy") != null, () -> "the key is reported: " + cpu.stats().keys());
       Thread later =
           cpu.submit(Task.keyed("sleepy", () -> AdaptiveRunnerTest.nap(Duration.ofMillis(1))))
@@ -127,7 +127,7 @@ class VerifiedTraitsTest {
             io.submit(Task.keyed("busy", () -> AdaptiveRunnerTest.burn(Duration.ofMillis(20))))
                 .get(10, SECONDS);
       }
-      TaskRunnerContractTest.awaitTrue(
+      Await.until(
           () -> report(io, "busy") != null, () -> "the key is reported: " + io.stats().keys());
       Thread later =
           io.submit(Task.keyed("busy", () -> AdaptiveRunnerTest.burn(Duration.ofMillis(1))))
@@ -148,7 +148,7 @@ class VerifiedTraitsTest {
             cpu.submit(Task.keyed("sleepy", () -> AdaptiveRunnerTest.nap(Duration.ofMillis(30))))
                 .get(10, SECONDS);
       }
-      TaskRunnerContractTest.awaitTrue(
+      Await.until(
           () -> report(cpu, "sleepy") != null, () -> "the key is reported: " + cpu.stats().keys());
       Thread later = cpu.submit(Task.keyed("sleepy", Thread::currentThread)).get(10, SECONDS);
       assertThat(later.isVirtual()).isFalse();

@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.strategies.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -277,13 +277,9 @@ class OneShotFutureTest {
     }
   }
 
-  /** Waits until {@code waiter} is parked in {@code get} on {@code future}, with a deadline. */
+  /** Waits until {@code waiter} is parked in {@code get} on {@code future}. */
   @SuppressWarnings("ReferenceEquality") // the blocker is the future itself
   private static void awaitParked(Thread waiter, Object future) throws InterruptedException {
-    long deadline = System.nanoTime() + SECONDS.toNanos(10);
-    while (LockSupport.getBlocker(waiter) != future) {
-      assertThat(System.nanoTime() - deadline).as("waiter parked in time").isNegative();
-      Thread.sleep(1); // a deadline-bounded poll, not synchronisation
-    }
+    Await.until(() -> LockSupport.getBlocker(waiter) == future, "the waiter is parked in get");
   }
 }

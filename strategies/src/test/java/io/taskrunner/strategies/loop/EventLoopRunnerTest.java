@@ -4,11 +4,13 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.taskrunner.Runners;
 import io.taskrunner.Strategy;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
+import io.taskrunner.strategies.Await;
 import io.taskrunner.strategies.BlockedLoopException;
 import io.taskrunner.strategies.EventLoopRunner;
 import java.time.Duration;
@@ -279,13 +281,9 @@ class EventLoopRunnerTest {
    * handed to the loop when its future completes, which may run just after {@code get()} returns.
    */
   private static void awaitNoPendingTimers(EventLoopRunner runner) throws Exception {
-    long deadline = System.nanoTime() + SECONDS.toNanos(10);
-    int pending;
-    while ((pending = runner.submit(() -> currentLoop().pendingTimers()).get(10, SECONDS)) != 0
-        && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
-    assertThat(pending).as("pending timers").isZero();
+    Await.until(
+        () -> Futures.getUnchecked(runner.submit(() -> currentLoop().pendingTimers())) == 0,
+        "the loop has no pending timer");
   }
 
   @Test

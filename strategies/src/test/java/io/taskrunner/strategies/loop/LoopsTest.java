@@ -4,7 +4,9 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import io.taskrunner.strategies.Await;
 import io.taskrunner.strategies.EventLoopRunner;
 import io.taskrunner.strategies.Loops;
 import java.time.Duration;
@@ -29,13 +31,13 @@ class LoopsTest {
     runner.close();
   }
 
-  private int pendingTimers() throws Exception {
-    return runner.submit(
+  private int pendingTimers() {
+    return Futures.getUnchecked(
+        runner.submit(
             () -> {
               EventLoop loop = EventLoop.current();
               return loop == null ? -1 : loop.pendingTimers();
-            })
-        .get(10, SECONDS);
+            }));
   }
 
   /**
@@ -43,12 +45,7 @@ class LoopsTest {
    * handed to the loop when its future completes, which may run just after {@code get()} returns.
    */
   private void awaitNoPendingTimers() throws Exception {
-    long deadline = System.nanoTime() + SECONDS.toNanos(10);
-    int pending;
-    while ((pending = pendingTimers()) != 0 && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
-    assertThat(pending).as("pending timers").isZero();
+    Await.until(() -> pendingTimers() == 0, "the loop has no pending timer");
   }
 
   private static String thread() {

@@ -1,7 +1,6 @@
 package io.taskrunner.strategies.process;
 
 import static io.taskrunner.strategies.process.ProcessPoolFaultTest.awaitPid;
-import static io.taskrunner.strategies.process.ProcessPoolFaultTest.awaitTrue;
 import static io.taskrunner.strategies.process.ProcessPoolFaultTest.runner;
 import static io.taskrunner.strategies.process.ProcessPoolFaultTest.writePidThenSleep;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -16,6 +15,7 @@ import io.taskrunner.Strategy;
 import io.taskrunner.Task;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
+import io.taskrunner.strategies.Await;
 import io.taskrunner.strategies.ProcessPool;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -190,7 +190,7 @@ class ProcessPoolContractTest {
       }
       assertThatThrownBy(() -> pool.submit(ProcessPoolFaultTest::failDeep).get(10, SECONDS))
           .isInstanceOf(ExecutionException.class);
-      awaitTrue(
+      Await.until(
           () -> pool.stats().completed() == 5 && pool.stats().failed() == 1,
           "all outcomes counted");
       assertThat(pool.stats().submitted()).isEqualTo(6);

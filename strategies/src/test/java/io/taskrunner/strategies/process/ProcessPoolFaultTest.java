@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.common.util.concurrent.ListenableFuture;
-import io.taskrunner.Task;
 import io.taskrunner.TaskRunner;
+import io.taskrunner.strategies.Await;
 import io.taskrunner.strategies.ProcessPool;
 import io.taskrunner.strategies.RemoteTaskException;
 import io.taskrunner.strategies.WorkerCrashedException;
@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,7 +179,7 @@ class ProcessPoolFaultTest {
     }
     assertAllAlive(before);
     assertThat(Set.copyOf(runner(pool).workerPids())).isEqualTo(before);
-    awaitTrue(
+    Await.until(
         () -> runner(pool).recentOutput().stream().anyMatch(line -> line.contains(marker)),
         "the worker's printed marker reaches the pool's log");
   }
@@ -246,7 +245,7 @@ class ProcessPoolFaultTest {
     long pid = awaitPid(pidFile);
     assertThat(running.cancel(true)).isTrue();
     assertThat(running.isCancelled()).isTrue();
-    awaitTrue(() -> runner(pool).runningCount() == 0, "the cancelled task's worker answered");
+    Await.until(() -> runner(pool).runningCount() == 0, "the cancelled task's worker answered");
     // Had the worker been killed, it would be dead before the task counted as returned.
     assertAllAlive(before);
     assertThat(runner(pool).workerPids()).contains(pid);
@@ -260,7 +259,7 @@ class ProcessPoolFaultTest {
     ListenableFuture<Object> stubborn = pool.submit(() -> writePidThenSpin(pidFile));
     long pid = awaitPid(pidFile);
     assertThat(stubborn.cancel(true)).isTrue();
-    awaitTrue(() -> runner(pool).runningCount() == 0, "the worker was killed after the grace");
+    Await.until(() -> runner(pool).runningCount() == 0, "the worker was killed after the grace");
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     awaitWorkers(pool, 2);
     assertThat(pool.submit(() -> 5).get()).isEqualTo(5);
@@ -284,7 +283,7 @@ class ProcessPoolFaultTest {
       String pidFile = tmp.resolve("hung-" + UUID.randomUUID()).toString();
       Throwable failure = causeOf(limited.submit(() -> writePidThenSpin(pidFile)));
       assertThat(failure).isInstanceOf(TimeoutException.class);
-      awaitTrue(() -> runner(limited).runningCount() == 0, "the hung worker was killed");
+      Await.until(() -> runner(limited).runningCount() == 0, "the hung worker was killed");
       assertThat(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
       awaitWorkers(limited, 1);
       assertThat(limited.submit(() -> 6).get()).isEqualTo(6);
@@ -311,7 +310,7 @@ class ProcessPoolFaultTest {
       long third = recycling.submit(() -> ProcessHandle.current().pid()).get();
       assertThat(second).isEqualTo(first);
       assertThat(third).isNotEqualTo(first);
-      awaitTrue(
+      Await.until(
           () -> !ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false),
           "the recycled worker exits");
     }
@@ -333,7 +332,7 @@ class ProcessPoolFaultTest {
       }
       assertThat(pid).as("a worker leaking 4 MB a task is replaced before 40 MB").isNotEqualTo(first);
       long leaked = first;
-      awaitTrue(
+      Await.until(
           () -> !ProcessHandle.of(leaked).map(ProcessHandle::isAlive).orElse(false),
           "the leaking worker exits");
       assertThat(leaky.submit(() -> 10).get()).isEqualTo(10);
@@ -513,16 +512,12 @@ class ProcessPoolFaultTest {
 
       // Workers see stdin end (and watch the parent's pid): they must be gone within 2 s. A loaded
       // machine gets some slack on top; the bound is still far from "never".
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      for (long pid : pids) {
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-          if (System.nanoTime() > deadline) {
-            fail("worker %d of a SIGKILLed parent is still alive", pid);
-          }
-          Thread.onSpinWait();
-          TimeUnit.MILLISECONDS.sleep(20); // polling period, bounded by the deadline
-        }
-      }
+      Await.until(
+          Duration.ofSeconds(5),
+          () ->
+              pids.stream()
+                  .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)),
+          () -> "every worker of a SIGKILLed parent exits: " + pids);
     } finally {
       owner.destroyForcibly();
     }
@@ -625,7 +620,7 @@ class ProcessPoolFaultTest {
 
   static long awaitPid(String pidFile) throws Exception {
     Path path = Path.of(pidFile);
-    awaitTrue(
+    Await.until(
         () -> {
           try {
             return Files.exists(path) && !Files.readString(path).isBlank();
@@ -638,17 +633,7 @@ class ProcessPoolFaultTest {
   }
 
   static void awaitWorkers(TaskRunner runner, int count) throws InterruptedException {
-    awaitTrue(() -> runner(runner).workerPids().size() == count, count + " ready workers");
-  }
-
-  static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(10); // polling period, bounded by the deadline
-    }
+    Await.until(() -> runner(runner).workerPids().size() == count, count + " ready workers");
   }
 
   static void assertAllAlive(Set<Long> pids) {

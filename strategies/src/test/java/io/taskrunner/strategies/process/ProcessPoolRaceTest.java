@@ -1,6 +1,5 @@
 package io.taskrunner.strategies.process;
 
-import static io.taskrunner.strategies.process.ProcessPoolFaultTest.awaitTrue;
 import static io.taskrunner.strategies.process.ProcessPoolFaultTest.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +8,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.taskrunner.RunnerStats;
 import io.taskrunner.TaskRunner;
+import io.taskrunner.strategies.Await;
 import io.taskrunner.strategies.ProcessPool;
 import io.taskrunner.strategies.WorkerCrashedException;
 import java.time.Duration;
@@ -89,7 +89,7 @@ class ProcessPoolRaceTest {
       assertThat(completed + crashed + cancelled).isEqualTo(tasks);
       assertThat(crashed).as("some exits happened").isPositive();
       assertThat(completed).as("most tasks survive").isGreaterThan(tasks / 2);
-      awaitTrue(
+      Await.until(
           () -> {
             for (int i = 0; i < tasks; i++) {
               if (listenerRuns.get(i) != 1) {
@@ -99,7 +99,7 @@ class ProcessPoolRaceTest {
             return true;
           },
           "every listener ran once");
-      awaitTrue(() -> pool.stats().pending() == 0, "every slot released");
+      Await.until(() -> pool.stats().pending() == 0, "every slot released");
       RunnerStats stats = pool.stats();
       assertThat(stats.submitted()).isEqualTo(tasks);
       assertThat(stats.completed() + stats.failed() + stats.cancelled() + stats.timedOut())

@@ -1,6 +1,5 @@
 package io.taskrunner.strategies.process;
 
-import static io.taskrunner.strategies.process.ProcessPoolFaultTest.awaitTrue;
 import static io.taskrunner.strategies.process.ProcessPoolFaultTest.causeOf;
 import static io.taskrunner.strategies.process.ProcessPoolFaultTest.runner;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -10,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.taskrunner.TaskRunner;
+import io.taskrunner.strategies.Await;
 import io.taskrunner.strategies.BytesTask;
 import io.taskrunner.strategies.PayloadCodec;
 import io.taskrunner.strategies.ProcessPool;
@@ -72,7 +72,7 @@ class PythonWorkerTest {
       String marker = "py-marker-" + UUID.randomUUID();
       assertThat(pool.submit(BytesTask.of("echo.print", marker.getBytes(UTF_8))).get(10, SECONDS))
           .isEqualTo(marker.getBytes(UTF_8));
-      awaitTrue(
+      Await.until(
           () -> runner(pool).recentOutput().stream().anyMatch(line -> line.contains(marker)),
           "the Python worker's print reaches the pool's log");
       assertThat(runner(pool).workerPids()).hasSize(2);
