@@ -12,7 +12,8 @@ module io.taskrunner.core {
 
   exports io.taskrunner;
   exports io.taskrunner.spi;
-  // Shared checks and CPU-quota detection, for the built-in strategies and their tests only.
+  // Shared checks, CPU-quota detection and stage-failure unwrapping, for the built-in strategies
+  // and their tests only.
   exports io.taskrunner.internal to
       io.taskrunner.strategies,
       io.taskrunner.jcstress,

@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.SettableFuture;
+import io.taskrunner.internal.StageFailures;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -77,10 +78,7 @@ public final class CompletableFutures {
           if (failure == null) {
             adapted.set(value);
           } else {
-            Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause()
-                    : failure;
+            Throwable cause = StageFailures.unwrap(failure);
             if (cause instanceof CancellationException) {
               adapted.cancel(false);
             } else {

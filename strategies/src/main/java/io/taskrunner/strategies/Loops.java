@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.taskrunner.Task;
 import io.taskrunner.TaskContext;
 import io.taskrunner.internal.Checks;
+import io.taskrunner.internal.StageFailures;
 import io.taskrunner.strategies.loop.LoopIo;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -296,7 +296,7 @@ public final class Loops {
           if (failure == null) {
             out.complete(value);
           } else {
-            out.completeExceptionally(unwrap(failure));
+            out.completeExceptionally(StageFailures.unwrap(failure));
           }
         };
     try {
@@ -304,11 +304,6 @@ public final class Loops {
     } catch (RejectedExecutionException e) {
       complete.run();
     }
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure.getCause();
-    return failure instanceof CompletionException && cause != null ? cause : failure;
   }
 
   private static void cancel(CompletionStage<?> stage) {

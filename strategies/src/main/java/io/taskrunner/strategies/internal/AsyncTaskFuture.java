@@ -2,9 +2,9 @@ package io.taskrunner.strategies.internal;
 
 import io.taskrunner.AsyncTask;
 import io.taskrunner.TaskContext;
+import io.taskrunner.internal.StageFailures;
 import io.taskrunner.strategies.internal.StatsRecorder.Outcome;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -35,10 +35,7 @@ final class AsyncTaskFuture<T extends @Nullable Object> extends TaskFuture<T>
           if (failure == null) {
             complete(value);
           } else {
-            Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause()
-                    : failure;
+            Throwable cause = StageFailures.unwrap(failure);
             if (cause instanceof CancellationException) {
               cancel(false);
             } else {
