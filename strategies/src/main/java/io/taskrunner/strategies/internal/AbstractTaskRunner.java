@@ -86,9 +86,9 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      CTL = lookup.findVarHandle(CtlValue.class, "value", long.class);
-      RELEASED_SEEN = lookup.findVarHandle(CtlValue.class, "releasedSeen", long.class);
-      RELEASED = lookup.findVarHandle(ReleasedValue.class, "value", long.class);
+      CTL = lookup.findVarHandle(Words.class, "value", long.class);
+      RELEASED_SEEN = lookup.findVarHandle(Words.class, "releasedSeen", long.class);
+      RELEASED = CTL; // the same field, of the other object
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -102,8 +102,8 @@ public abstract class AbstractTaskRunner implements TaskRunner {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ExecutorServiceView view;
 
-  private final Ctl ctl = new Ctl();
-  private final Released released = new Released();
+  private final PaddedWords ctl = new PaddedWords();
+  private final PaddedWords released = new PaddedWords();
 
   /**
    * Set once {@code shutdownNow} moved the state to STOP, before it drains and cancels; read by
@@ -148,6 +148,21 @@ public abstract class AbstractTaskRunner implements TaskRunner {
 
   /** Waits up to {@code nanos} for the threads freed by {@link #onTerminated} to end. */
   protected abstract boolean awaitResources(long nanos) throws InterruptedException;
+
+  /**
+   * Runs {@code task} on the calling thread, registered in {@code running} (a strategy's map of
+   * its threads running a task, which {@link #cancelRunning} and {@link #awaitEmpty} read) while
+   * it runs.
+   */
+  protected static void runRegistered(Map<Thread, TaskFuture<?>> running, TaskFuture<?> task) {
+    Thread me = Thread.currentThread();
+    running.put(me, task);
+    try {
+      task.run();
+    } finally {
+      running.remove(me);
+    }
+  }
 
   /**
    * Waits until {@code running} (a strategy's map of its threads still running a task) is empty,
@@ -556,50 +571,36 @@ public abstract class AbstractTaskRunner implements TaskRunner {
         countOf(ctlAcquire()) - releasedCount());
   }
 
-  // ---- ctl, alone on its cache lines ------------------------------------------------------------
-  // Superclass fields are laid out before subclass fields, so the value sits between two 64-byte
-  // pads whatever object is allocated next to it.
+  // ---- ctl and released, each alone on its cache lines --------------------------------------
+  // Superclass fields are laid out before subclass fields, so the words sit between two 64-byte
+  // pads whatever object is allocated next to them.
 
   @SuppressWarnings("UnusedVariable") // padding
-  private abstract static class CtlPadBefore {
+  private abstract static class PadBefore {
     long p01, p02, p03, p04, p05, p06, p07, p08;
   }
 
-  private abstract static class CtlValue extends CtlPadBefore {
+  private abstract static class Words extends PadBefore {
     /**
-     * State (top byte) and the number of tasks ever accepted (56 bits: 2 000 years at 10⁹ tasks a
-     * second); accessed through {@code CTL} only.
+     * For {@code ctl}: the state (top byte) and the number of tasks ever accepted (56 bits: 2 000
+     * years at 10⁹ tasks a second), through {@code CTL}. For {@code released}: how many accepted
+     * tasks gave back their slot, through {@code RELEASED}.
      */
-    @SuppressWarnings("UnusedVariable") // accessed through CTL
+    @SuppressWarnings("UnusedVariable") // accessed through CTL and RELEASED
     volatile long value;
 
     /**
-     * The submitters' last reading of {@code released}: a lower bound of it, kept on the
-     * submitters' own line. Opaque access only; a racing writer may store an older reading, which
-     * is still a lower bound.
+     * For {@code ctl} only: the submitters' last reading of {@code released}, a lower bound of it,
+     * on the submitters' own line. Opaque access; a racing writer may store an older reading,
+     * which is still a lower bound.
      */
     @SuppressWarnings("UnusedVariable") // accessed through RELEASED_SEEN
     long releasedSeen;
   }
 
+  /** One padded pair of words; {@code ctl} and {@code released} are one each. */
   @SuppressWarnings("UnusedVariable") // padding
-  private static final class Ctl extends CtlValue {
-    long p11, p12, p13, p14, p15, p16, p17, p18;
-  }
-
-  @SuppressWarnings("UnusedVariable") // padding
-  private abstract static class ReleasedPadBefore {
-    long p01, p02, p03, p04, p05, p06, p07, p08;
-  }
-
-  private abstract static class ReleasedValue extends ReleasedPadBefore {
-    /** How many accepted tasks have given back their slot; accessed through {@code RELEASED}. */
-    @SuppressWarnings("UnusedVariable") // accessed through RELEASED
-    volatile long value;
-  }
-
-  @SuppressWarnings("UnusedVariable") // padding
-  private static final class Released extends ReleasedValue {
+  private static final class PaddedWords extends Words {
     long p11, p12, p13, p14, p15, p16, p17, p18;
   }
 }

@@ -105,18 +105,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
    * pool thread ({@code Workload.rerouteMisdeclared()}).
    */
   private void startRerouted(TaskFuture<?> task) {
-    Thread thread =
-        REROUTED.newThread(
-            () -> {
-              Thread me = Thread.currentThread();
-              rerouted.put(me, task);
-              try {
-                task.run();
-              } finally {
-                rerouted.remove(me);
-              }
-            });
-    thread.start();
+    REROUTED.newThread(() -> runRegistered(rerouted, task)).start();
   }
 
   @Override

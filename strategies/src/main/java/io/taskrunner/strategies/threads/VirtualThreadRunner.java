@@ -115,16 +115,7 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
    */
   private void startRerouted(ExecutorService pool, TaskFuture<?> task) {
     try {
-      pool.execute(
-          () -> {
-            Thread me = Thread.currentThread();
-            live.put(me, task);
-            try {
-              task.run();
-            } finally {
-              live.remove(me);
-            }
-          });
+      pool.execute(() -> runRegistered(live, task));
     } catch (RuntimeException e) {
       task.failToStart(e);
     }
@@ -143,12 +134,9 @@ final class VirtualThreadRunner extends AbstractTaskRunner {
   private void startThread(TaskFuture<?> task) {
     Runnable body =
         () -> {
-          Thread me = Thread.currentThread();
-          live.put(me, task);
           try {
-            task.run();
+            runRegistered(live, task);
           } finally {
-            live.remove(me);
             permits.incrementAndGet();
             drain();
           }
