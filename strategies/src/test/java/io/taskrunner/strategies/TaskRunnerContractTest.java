@@ -65,6 +65,24 @@ abstract class TaskRunnerContractTest {
     return gate;
   }
 
+  /**
+   * Submits a task that holds its runner thread until {@code release} opens, then returns {@code
+   * value}; returns once the task runs.
+   */
+  protected static ListenableFuture<Object> startHolding(
+      TaskRunner runner, CountDownLatch release, Object value) throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    ListenableFuture<Object> future =
+        runner.submit(
+            () -> {
+              started.countDown();
+              release.await();
+              return value;
+            });
+    assertThat(started.await(10, SECONDS)).as("the holding task started").isTrue();
+    return future;
+  }
+
   @AfterEach
   void closeEverything() {
     gates.forEach(CountDownLatch::countDown);
@@ -214,15 +232,7 @@ abstract class TaskRunnerContractTest {
   void cancelFalse_onAQueuedTask_meansItNeverRuns() throws Exception {
     TaskRunner runner = runner(baseWorkload().maxConcurrency(1));
     CountDownLatch release = gate();
-    CountDownLatch started = new CountDownLatch(1);
-    ListenableFuture<Object> blocker =
-        runner.submit(
-            () -> {
-              started.countDown();
-              release.await();
-              return "first";
-            });
-    assertThat(started.await(10, SECONDS)).isTrue();
+    ListenableFuture<Object> blocker = startHolding(runner, release, "first");
     AtomicBoolean secondRan = new AtomicBoolean();
     ListenableFuture<Object> queued =
         runner.submit(
@@ -282,15 +292,7 @@ abstract class TaskRunnerContractTest {
   void submit_whenFull_isRejectedNamingTheRunner() throws Exception {
     TaskRunner runner = runner(baseWorkload().maxConcurrency(1).queueCapacity(1).named("tiny"));
     CountDownLatch release = gate();
-    CountDownLatch started = new CountDownLatch(1);
-    ListenableFuture<Object> running =
-        runner.submit(
-            () -> {
-              started.countDown();
-              release.await();
-              return 1;
-            });
-    assertThat(started.await(10, SECONDS)).isTrue();
+    ListenableFuture<Object> running = startHolding(runner, release, 1);
     ListenableFuture<Integer> queued = runner.submit(() -> 2);
     assertThatThrownBy(() -> runner.submit(() -> 3))
         .isInstanceOf(RejectedExecutionException.class)
@@ -363,16 +365,7 @@ abstract class TaskRunnerContractTest {
   @Test
   void close_whenInterrupted_cancelsTheRest_andKeepsTheInterrupt() throws Exception {
     TaskRunner runner = runner();
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch never = gate();
-    ListenableFuture<Object> stuck =
-        runner.submit(
-            () -> {
-              started.countDown();
-              never.await();
-              return "unreachable";
-            });
-    assertThat(started.await(10, SECONDS)).isTrue();
+    ListenableFuture<Object> stuck = startHolding(runner, gate(), "unreachable");
     Thread.currentThread().interrupt();
     runner.close();
     assertThat(Thread.interrupted()).isTrue();
