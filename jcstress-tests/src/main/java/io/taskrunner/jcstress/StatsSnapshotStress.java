@@ -111,16 +111,7 @@ public final class StatsSnapshotStress {
 
     @Actor
     public void snapshot(IIII_Result r) {
-      RunnerStats first = snapshotOrNull(runner);
-      RunnerStats second = snapshotOrNull(runner);
-      if (first == null || second == null) {
-        r.r1 = r.r2 = r.r3 = -1;
-        return;
-      }
-      r.r1 = (int) first.queued();
-      r.r2 = (int) first.running();
-      r.r3 = (int) done(first);
-      r.r4 = wentBackwards(first, second) ? 1 : 0;
+      recordTwoSnapshots(runner, r);
     }
   }
 
@@ -159,16 +150,7 @@ public final class StatsSnapshotStress {
     @Actor
     public void cancelThenSnapshot(IIII_Result r) {
       boolean unused = future.cancel(true);
-      RunnerStats first = snapshotOrNull(runner);
-      RunnerStats second = snapshotOrNull(runner);
-      if (first == null || second == null) {
-        r.r1 = r.r2 = r.r3 = -1;
-        return;
-      }
-      r.r1 = (int) first.queued();
-      r.r2 = (int) first.running();
-      r.r3 = (int) done(first);
-      r.r4 = wentBackwards(first, second) ? 1 : 0;
+      recordTwoSnapshots(runner, r);
     }
   }
 
@@ -206,6 +188,23 @@ public final class StatsSnapshotStress {
       r.r1 = first == null || second == null ? 1 : 0;
       r.r2 = first != null && second != null && wentBackwards(first, second) ? 1 : 0;
     }
+  }
+
+  /**
+   * Takes two snapshots and records the first as {@code queued, running, done} ({@code -1, -1,
+   * -1} if either was refused) and whether the second went backwards.
+   */
+  private static void recordTwoSnapshots(TaskRunner runner, IIII_Result r) {
+    RunnerStats first = snapshotOrNull(runner);
+    RunnerStats second = snapshotOrNull(runner);
+    if (first == null || second == null) {
+      r.r1 = r.r2 = r.r3 = -1;
+      return;
+    }
+    r.r1 = (int) first.queued();
+    r.r2 = (int) first.running();
+    r.r3 = (int) done(first);
+    r.r4 = wentBackwards(first, second) ? 1 : 0;
   }
 
   /**
