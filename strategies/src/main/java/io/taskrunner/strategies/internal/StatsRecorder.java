@@ -7,8 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -241,35 +239,33 @@ public final class StatsRecorder {
    * recorder when it starts and given back when it ends (so a thread that never starts takes
    * none).
    */
-  public abstract static class CountingWorkerThread extends ForkJoinWorkerThread {
+  public abstract static class CountingWorkerThread extends Thread {
     private final StatsRecorder recorder;
 
     /** Written and read by this thread only. */
     private @Nullable Cell statsCell;
 
-    protected CountingWorkerThread(ForkJoinPool pool, StatsRecorder recorder) {
-      super(null, pool, true);
+    protected CountingWorkerThread(StatsRecorder recorder, String name) {
+      super(name);
       this.recorder = recorder;
     }
 
     @Override
-    protected void onStart() {
-      super.onStart();
+    public final void run() {
       statsCell = recorder.newCell();
-    }
-
-    @Override
-    protected void onTermination(@Nullable Throwable exception) {
       try {
+        work();
+      } finally {
         Cell cell = statsCell;
+        statsCell = null;
         if (cell != null) {
-          statsCell = null;
           recorder.retireCell(cell);
         }
-      } finally {
-        super.onTermination(exception);
       }
     }
+
+    /** The thread's work, with its cell taken. */
+    protected abstract void work();
   }
 
   /**

@@ -99,10 +99,25 @@ public abstract class TaskFuture<T extends @Nullable Object> extends OneShotFutu
   /** The running thread's stats cell, or {@code null}; written and read by that thread only. */
   private StatsRecorder.@Nullable Cell runnerCell;
 
+  /**
+   * The next task in the {@link TaskQueue} holding this one, or this task itself once it left the
+   * queue; accessed through {@code TaskQueue.NEXT}. A field of the task, so that queueing it
+   * allocates nothing.
+   */
+  @SuppressWarnings("UnusedVariable") // accessed through TaskQueue's VarHandle
+  volatile @Nullable TaskFuture<?> queueNext;
+
   protected TaskFuture(AbstractTaskRunner runner) {
     this.runner = runner;
     this.sampled = runner.stats.shouldSample();
     this.submitNanos = sampled ? System.nanoTime() : 0L;
+  }
+
+  /** A placeholder that is never run or counted: {@link TaskQueue}'s first node. */
+  TaskFuture(AbstractTaskRunner runner, boolean placeholder) {
+    this.runner = runner;
+    this.sampled = false;
+    this.submitNanos = 0L;
   }
 
   /** Runs the task's code; completes the future through {@link #complete} or {@link #fail}. */

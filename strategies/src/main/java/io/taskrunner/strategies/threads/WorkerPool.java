@@ -1,0 +1,509 @@
+package io.taskrunner.strategies.threads;
+
+import io.taskrunner.strategies.internal.AbstractTaskRunner;
+import io.taskrunner.strategies.internal.StatsRecorder;
+import io.taskrunner.strategies.internal.TaskFuture;
+import io.taskrunner.strategies.internal.TaskQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The CPU runner's work-stealing pool: up to {@code parallelism} platform threads, each with a
+ * queue (a <em>lane</em>) of its own, that run the runner's {@link TaskFuture}s directly.
+ *
+ * <p>Why not a {@code ForkJoinPool}: it only runs its own task type, so every task needed a second
+ * object around its future, and its general machinery (submission queues found by thread probe,
+ * joins that help) is work that no-op-sized tasks pay for and ours never use. Here a task is queued
+ * through a field of its own ({@link TaskQueue}), and the pool does three things: queue, steal,
+ * wake.
+ *
+ * <ul>
+ *   <li><b>Queue.</b> A task submitted from one of this pool's threads goes to that thread's lane;
+ *       one from any other thread goes to the lanes in turn.
+ *   <li><b>Steal.</b> A thread takes from its own lane first, then from the others in order, then
+ *       runs continuations (outside admission control, on a queue of their own).
+ *   <li><b>Wake</b>, the way Go's scheduler does. A thread without work <em>spins</em> (polls every
+ *       lane) {@value #SPINS} times before it parks. {@code ctl} counts the started, spinning and
+ *       idle (parked) threads. A submitter wakes a parked thread, or starts one, only when no
+ *       thread spins: a spinning thread will find the task within a poll. A thread that stops
+ *       spinning because it found work, and was the last one spinning, wakes another if work is
+ *       left, so that work queued while every other thread is busy still finds a thread. So a
+ *       submitter that keeps the pool busy pays one volatile read per task, and a system call
+ *       (unpark) only when the pool was asleep.
+ * </ul>
+ *
+ * <p>Parking, without a lost wake-up: a thread sets its {@code parked} flag and moves itself from
+ * spinning to idle in {@code ctl} (an atomic add: a full fence), then looks at every lane again; a
+ * submitter queues its task (a CAS: a full fence), then reads {@code ctl}. So either the thread
+ * sees the task, or the submitter sees no spinner and an idle thread, whose flag is already set;
+ * it claims the flag by CAS and moves the thread back to spinning. Whoever wins the flag's CAS
+ * moves the count. The thread sets {@code sleeping} before it reads its flag a last time and
+ * parks; a waker unparks it only if it sleeps, so that a thread caught before it parks costs no
+ * system call. {@code WorkerPoolStress} in jcstress-tests checks this handshake.
+ *
+ * <p>Lifecycle: threads start on demand and then stay until {@link #shutdown}, which the runner
+ * calls once its last task finished; each thread then runs what is left (continuations) and ends.
+ * A continuation offered after that is refused, so that the caller runs it itself.
+ *
+ * <p>Thread-safety: every method may be called from any thread.
+ */
+final class WorkerPool {
+  /** How many times a thread without work polls every queue before it parks. */
+  static final int SPINS = 64;
+
+  // ctl: three 16-bit counts. Each only moves by whole units and never below zero, so adding a
+  // combination of units (say, idle minus spinning) changes each field alone.
+  private static final long SPINNING = 1L;
+  private static final long IDLE = 1L << 16;
+  private static final long STARTED = 1L << 32;
+  private static final long MASK = 0xFFFFL;
+
+  private static final VarHandle CTL;
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Worker[].class);
+
+  static {
+    try {
+      CTL = MethodHandles.lookup().findVarHandle(WorkerPool.class, "ctl", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final StatsRecorder stats;
+  private final String threadNamePrefix;
+  private final TaskQueue[] lanes;
+  private final @Nullable Worker[] workers;
+  private final ConcurrentLinkedQueue<Runnable> continuations = new ConcurrentLinkedQueue<>();
+
+  /** The lane for the next task from outside the pool (see {@link LaneCursor}). */
+  private final LaneCursor cursor = new LaneCursor();
+
+  /** Started, idle and spinning threads (see the constants); accessed through CTL. */
+  @SuppressWarnings("UnusedVariable")
+  private volatile long ctl;
+
+  private volatile boolean shutdown;
+
+  /**
+   * @param runner the runner whose tasks this pool runs
+   * @param stats where the threads count their tasks
+   * @param parallelism how many threads, at most (at most 65 535)
+   * @param threadNamePrefix the threads' names, before their index
+   */
+  WorkerPool(
+      AbstractTaskRunner runner, StatsRecorder stats, int parallelism, String threadNamePrefix) {
+    if (parallelism > MASK) {
+      throw new IllegalArgumentException("at most " + MASK + " threads: " + parallelism);
+    }
+    this.stats = stats;
+    this.threadNamePrefix = threadNamePrefix;
+    this.lanes = new TaskQueue[parallelism];
+    for (int i = 0; i < parallelism; i++) {
+      lanes[i] = new TaskQueue(runner);
+    }
+    this.workers = new Worker[parallelism];
+  }
+
+  /**
+   * Queues {@code task} and makes sure a thread will run it.
+   *
+   * @throws RuntimeException or {@link Error} if the pool has no thread and none could be started
+   *     (the task stays queued: the caller must fail it)
+   */
+  void execute(TaskFuture<?> task) {
+    int lane =
+        Thread.currentThread() instanceof Worker w && w.pool == this
+            ? w.index
+            : cursor.next(lanes.length);
+    lanes[lane].offer(task); // a CAS: ordered before the read of ctl in needsWake
+    if (needsWake((long) CTL.getVolatile(this))) {
+      signal();
+    }
+  }
+
+  /**
+   * Runs {@code command} on a pool thread, outside the runner's admission control.
+   *
+   * @throws RejectedExecutionException if the pool was shut down: the caller should run it
+   */
+  void executeContinuation(Runnable command) {
+    if (shutdown) {
+      throw new RejectedExecutionException("pool shut down");
+    }
+    continuations.add(command); // a CAS: ordered before the reads of shutdown and ctl below
+    if (shutdown) {
+      // Shut down meanwhile: the threads may have ended without seeing it. Take it back unless
+      // one of them already took it.
+      if (continuations.remove(command)) {
+        throw new RejectedExecutionException("pool shut down");
+      }
+      return;
+    }
+    if (needsWake((long) CTL.getVolatile(this))) {
+      signal();
+    }
+  }
+
+  /** Removes and returns the queued tasks, oldest of each lane first. */
+  List<TaskFuture<?>> drain() {
+    List<TaskFuture<?>> drained = new ArrayList<>();
+    for (TaskQueue lane : lanes) {
+      lane.drainTo(drained);
+    }
+    return drained;
+  }
+
+  /** Calls {@code action} with the task each thread runs now, if any. */
+  void forEachRunning(Consumer<TaskFuture<?>> action) {
+    forEachWorker(
+        w -> {
+          TaskFuture<?> current = w.current();
+          if (current != null) {
+            action.accept(current);
+          }
+        });
+  }
+
+  /** Calls {@code visitor} with each thread started so far. */
+  void forEachWorker(Consumer<Worker> visitor) {
+    for (int i = 0; i < workers.length; i++) {
+      Worker w = slot(i);
+      if (w != null) {
+        visitor.accept(w);
+      }
+    }
+  }
+
+  boolean isOwnThread(Thread thread) {
+    return thread instanceof Worker w && w.pool == this;
+  }
+
+  /** Lets the threads end once nothing is queued; wakes the parked ones so that they see it. */
+  void shutdown() {
+    shutdown = true; // a volatile write, then the reads of each flag in wake: see awaitWork
+    for (int i = 0; i < workers.length; i++) {
+      Worker w = slot(i);
+      if (w != null) {
+        boolean unused = wake(w); // false: it is awake, and will see shutdown before it parks
+      }
+    }
+  }
+
+  /** Waits up to {@code nanos} for every started thread to end, after {@link #shutdown}. */
+  boolean awaitTermination(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    for (int i = 0; i < workers.length; i++) {
+      Worker w = slot(i);
+      if (w != null && w.isAlive()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !w.join(Duration.ofNanos(left))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether every started thread has ended. */
+  boolean isTerminated() {
+    for (int i = 0; i < workers.length; i++) {
+      Worker w = slot(i);
+      if (w != null && w.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- waking and parking ---------------------------------------------------------------------
+
+  /** Whether, with counts {@code c}, queued work needs a thread woken or started. */
+  private boolean needsWake(long c) {
+    return (c & MASK) == 0 && (((c >>> 16) & MASK) > 0 || ((c >>> 32) & MASK) < workers.length);
+  }
+
+  /**
+   * Makes one more thread spin, if none does: wakes a parked one, or starts one while there is
+   * room.
+   */
+  private void signal() {
+    for (int attempts = 0; attempts < 2 * workers.length + 2; attempts++) {
+      long c = (long) CTL.getVolatile(this);
+      if (!needsWake(c) || shutdown) {
+        return;
+      }
+      if (((c >>> 16) & MASK) > 0) {
+        for (int i = 0; i < workers.length; i++) {
+          Worker w = slot(i);
+          if (w != null && wake(w)) {
+            return;
+          }
+        }
+        // The idle one is taking itself back (between its CAS and its count): it will poll.
+      } else {
+        int index = (int) ((c >>> 32) & MASK);
+        if (CTL.compareAndSet(this, c, c + STARTED + SPINNING)) {
+          start(index);
+          return;
+        }
+      }
+    }
+  }
+
+  private void start(int index) {
+    Worker w = new Worker(this, index, threadNamePrefix + index);
+    SLOTS.setVolatile(workers, index, w);
+    if (shutdown) {
+      // shutdown's scan may have missed the slot: a never-started thread is not alive, which is
+      // all that termination needs
+      return;
+    }
+    try {
+      w.setDaemon(true);
+      w.start();
+    } catch (RuntimeException | Error e) {
+      // No native thread to be had (OutOfMemoryError, typically). Free the slot for a later try.
+      SLOTS.setVolatile(workers, index, (Worker) null);
+      CTL.getAndAdd(this, -STARTED - SPINNING);
+      if (index == 0) {
+        throw e; // no thread at all will run the task: let the submitter fail it
+      }
+    }
+  }
+
+  /**
+   * Claims {@code w}'s parked flag, moves it from idle to spinning and unparks it if it sleeps;
+   * false if it was not parked.
+   */
+  private boolean wake(Worker w) {
+    if (w.isParked() && w.clearParked()) {
+      CTL.getAndAdd(this, SPINNING - IDLE);
+      // The CAS above is a full fence, and the thread sets `sleeping` before it reads `parked`
+      // a last time: so either it sees the claim and does not park, or we see it sleeping.
+      if (w.isSleeping()) {
+        LockSupport.unpark(w);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** {@code w} stopped spinning to run work; if it was the last spinner, hands the watch on. */
+  private void stopSpinning() {
+    long c = (long) CTL.getAndAdd(this, -SPINNING) - SPINNING; // a full fence, then hasWork
+    if (needsWake(c) && hasWork()) {
+      signal();
+    }
+  }
+
+  private void startSpinning() {
+    CTL.getAndAdd(this, SPINNING);
+  }
+
+  /**
+   * Parks {@code w}, a spinning thread that found no work, until there may be work (see the class
+   * comment). On return the thread counts as spinning again.
+   *
+   * @return false if the pool is shut down and nothing is left to run: the thread should end
+   */
+  private boolean awaitWork(Worker w) {
+    w.setParked();
+    CTL.getAndAdd(this, IDLE - SPINNING); // a full fence: the flag and the count before the checks
+    if (shutdown || hasWork()) {
+      if (w.clearParked()) {
+        CTL.getAndAdd(this, SPINNING - IDLE);
+      } // else a submitter or shutdown claimed the flag, and moved the count
+    } else {
+      w.setSleeping(true); // then read `parked` again (see wake)
+      while (w.isParked()) {
+        LockSupport.park(this);
+        boolean unused = Thread.interrupted(); // a stray interrupt must not make park spin
+      }
+      w.setSleeping(false);
+    }
+    if (shutdown && !hasWork()) {
+      CTL.getAndAdd(this, -SPINNING);
+      return false;
+    }
+    return true;
+  }
+
+  private boolean hasWork() {
+    for (TaskQueue lane : lanes) {
+      if (!lane.isEmpty()) {
+        return true;
+      }
+    }
+    return !continuations.isEmpty();
+  }
+
+  /**
+   * Takes a task or a continuation, from {@code w}'s lane first; {@code null} if there is none.
+   */
+  private @Nullable Object find(Worker w) {
+    TaskQueue[] ls = lanes;
+    int n = ls.length;
+    for (int k = 0, i = w.index; k < n; k++) {
+      TaskFuture<?> task = ls[i].poll();
+      if (task != null) {
+        return task;
+      }
+      if (++i == n) {
+        i = 0;
+      }
+    }
+    return continuations.poll();
+  }
+
+  private @Nullable Worker slot(int i) {
+    return (Worker) SLOTS.getAcquire(workers, i);
+  }
+
+  /**
+   * Which lane the next task from outside the pool goes to: a counter that submitters move with
+   * plain, racy writes (a lost update only sends two tasks to one lane), alone on its cache lines,
+   * so that the pool threads' reads of the pool's fields do not miss on every submit.
+   */
+  @SuppressWarnings("UnusedVariable") // padding
+  private static final class LaneCursor {
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+    private int lane;
+    long p11, p12, p13, p14, p15, p16, p17, p18;
+
+    int next(int lanes) {
+      int current = lane;
+      int next = current + 1;
+      lane = next >= lanes ? 0 : next;
+      return current < lanes ? current : 0;
+    }
+  }
+
+  /**
+   * One of the pool's threads. It publishes the task it runs (release store, read with acquire
+   * semantics by {@code shutdownNow} and the stall watchdog) and counts its tasks in a stats cell
+   * of its own.
+   */
+  static final class Worker extends StatsRecorder.CountingWorkerThread {
+    private static final VarHandle CURRENT;
+    private static final VarHandle PARKED;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        CURRENT = lookup.findVarHandle(Worker.class, "current", TaskFuture.class);
+        PARKED = lookup.findVarHandle(Worker.class, "parked", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final WorkerPool pool;
+    final int index;
+
+    @SuppressWarnings("UnusedVariable") // accessed through CURRENT
+    private @Nullable TaskFuture<?> current;
+
+    /** Set by this thread before it parks; cleared by CAS by whoever wakes it, or by itself. */
+    @SuppressWarnings("UnusedVariable") // accessed through PARKED
+    private volatile boolean parked;
+
+    /** Whether this thread is, or is about to be, in {@code LockSupport.park}. */
+    private volatile boolean sleeping;
+
+    Worker(WorkerPool pool, int index, String name) {
+      super(pool.stats, name);
+      this.pool = pool;
+      this.index = index;
+    }
+
+    @Override
+    protected void work() {
+      WorkerPool p = pool;
+      boolean spinning = true; // counted so by whoever started this thread
+      for (; ; ) {
+        Object work = p.find(this);
+        if (work == null) {
+          if (!spinning) {
+            spinning = true;
+            p.startSpinning();
+          }
+          for (int spin = 0; spin < SPINS && work == null; spin++) {
+            Thread.onSpinWait();
+            work = p.find(this);
+          }
+          if (work == null) {
+            if (!p.awaitWork(this)) {
+              return;
+            }
+            continue; // spinning again
+          }
+        }
+        if (spinning) {
+          spinning = false;
+          p.stopSpinning();
+        }
+        if (work instanceof TaskFuture<?> task) {
+          runTask(task);
+        } else {
+          runContinuation((Runnable) work);
+        }
+      }
+    }
+
+    private void runTask(TaskFuture<?> task) {
+      // A release store, then the task's claim of its state (a CAS, a full fence on HotSpot)
+      // before its check for shutdownNow: either that check sees the stop or cancelRunning sees
+      // this task. The other side fences explicitly (shutdownNow).
+      CURRENT.setRelease(this, task);
+      try {
+        task.run(); // never throws: the task fails its own future
+      } finally {
+        // A release store is enough: a cancelRunning that still sees the finished task cancels
+        // a done future, a no-op.
+        CURRENT.setRelease(this, (TaskFuture<?>) null);
+      }
+    }
+
+    @SuppressWarnings("CatchingUnchecked") // a continuation's failure must not end the thread
+    private void runContinuation(Runnable continuation) {
+      try {
+        continuation.run();
+      } catch (Throwable t) {
+        getUncaughtExceptionHandler().uncaughtException(this, t);
+      }
+    }
+
+    @Nullable TaskFuture<?> current() {
+      return (TaskFuture<?>) CURRENT.getAcquire(this);
+    }
+
+    boolean isParked() {
+      return parked;
+    }
+
+    void setParked() {
+      parked = true;
+    }
+
+    /** Clears the parked flag by CAS; true for the one caller that cleared it. */
+    boolean clearParked() {
+      return PARKED.compareAndSet(this, true, false);
+    }
+
+    boolean isSleeping() {
+      return sleeping;
+    }
+
+    void setSleeping(boolean sleeping) {
+      this.sleeping = sleeping;
+    }
+  }
+}
