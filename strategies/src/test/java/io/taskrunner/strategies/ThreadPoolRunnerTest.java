@@ -86,4 +86,144 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
                 .noneMatch(t -> t.getName().startsWith("taskrunner-to-stop-")),
         "every pool thread has ended");
   }
+
+  @Test
+  void threadsStartOnDemand_oneTaskStartsOneThread() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().named("on-demand").maxConcurrency(4));
+    runner.submit(() -> 1).get(10, SECONDS);
+    assertThat(poolThreads("taskrunner-on-demand-")).hasSize(1);
+  }
+
+  @Test
+  void aTaskQueuedBehindABusyThread_isTakenByAParkedOne() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().named("steal").maxConcurrency(2));
+    startBothThreads(runner);
+    // Tasks from outside go to the two threads' queues in turn; the extra tasks of odd rounds
+    // shift which queue the blocker and the second task land in, so that in some round the second
+    // task waits behind the blocked thread, and only the other thread, by stealing, can run it.
+    for (int round = 0; round < 4; round++) {
+      for (int extra = 0; extra < round % 2; extra++) {
+        runner.submit(() -> 1).get(10, SECONDS);
+      }
+      Await.until(
+          () -> poolThreads("taskrunner-steal-").stream().allMatch(ThreadPoolRunnerTest::isParked),
+          "both pool threads are parked");
+      CountDownLatch release = new CountDownLatch(1);
+      ListenableFuture<Boolean> blocker = runner.submit(() -> release.await(20, SECONDS));
+      try {
+        assertThat(runner.submit(() -> "ran").get(10, SECONDS)).as("round %d", round).isEqualTo("ran");
+      } finally {
+        release.countDown();
+      }
+      assertThat(blocker.get(10, SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void aTaskSubmittedFromAPoolThread_isStolenWhileThatThreadWaitsForIt() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().named("nested").maxConcurrency(2));
+    startBothThreads(runner);
+    for (int round = 0; round < 4; round++) {
+      // The inner task goes to the submitting pool thread's own queue; that thread then blocks
+      // on it, so only the other thread, by stealing, can run it.
+      String result =
+          runner
+              .submit(
+                  () -> {
+                    Thread outer = Thread.currentThread();
+                    return runner
+                        .submit(() -> Thread.currentThread() == outer ? "same thread" : "stolen")
+                        .get(10, SECONDS);
+                  })
+              .get(20, SECONDS);
+      assertThat(result).as("round %d", round).isEqualTo("stolen");
+    }
+  }
+
+  @Test
+  void manySubmittersAtOnce_everyTaskRunsExactlyOnce() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().maxConcurrency(2).queueCapacity(1 << 20));
+    int submitters = 4;
+    int perSubmitter = 20_000;
+    java.util.concurrent.atomic.AtomicIntegerArray runs =
+        new java.util.concurrent.atomic.AtomicIntegerArray(submitters * perSubmitter);
+    CountDownLatch go = new CountDownLatch(1);
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    java.util.List<ListenableFuture<Integer>> futures =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    for (int s = 0; s < submitters; s++) {
+      int base = s * perSubmitter;
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                    } catch (InterruptedException e) {
+                      throw new AssertionError(e);
+                    }
+                    for (int i = 0; i < perSubmitter; i++) {
+                      int id = base + i;
+                      futures.add(runner.submit(() -> runs.incrementAndGet(id)));
+                    }
+                  }));
+    }
+    go.countDown();
+    for (Thread t : threads) {
+      t.join(20_000);
+      assertThat(t.isAlive()).isFalse();
+    }
+    for (ListenableFuture<Integer> f : futures) {
+      assertThat(f.get(20, SECONDS)).isEqualTo(1);
+    }
+    for (int i = 0; i < runs.length(); i++) {
+      assertThat(runs.get(i)).as("task %d", i).isEqualTo(1);
+    }
+    assertThat(runner.stats().completed()).isEqualTo((long) submitters * perSubmitter);
+  }
+
+  @Test
+  void anIdlePool_keepsNoFinishedTaskOrResultReachable() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().named("idle-gc").maxConcurrency(2));
+    java.lang.ref.WeakReference<Object> result = submitAndForget(runner);
+    Await.until(
+        () -> {
+          System.gc();
+          return result.get() == null;
+        },
+        "the result of a finished, forgotten task is collected once the pool is idle");
+  }
+
+  private static java.lang.ref.WeakReference<Object> submitAndForget(TaskRunner runner)
+      throws Exception {
+    Object value = runner.submit(() -> new Object[1_000]).get(10, SECONDS);
+    return new java.lang.ref.WeakReference<>(value);
+  }
+
+  /** Runs two tasks that wait for each other, so that both pool threads exist afterwards. */
+  private static void startBothThreads(TaskRunner runner) throws Exception {
+    CountDownLatch both = new CountDownLatch(2);
+    java.util.List<ListenableFuture<Boolean>> meet = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      meet.add(
+          runner.submit(
+              () -> {
+                both.countDown();
+                return both.await(20, SECONDS);
+              }));
+    }
+    for (ListenableFuture<Boolean> f : meet) {
+      assertThat(f.get(20, SECONDS)).isTrue();
+    }
+  }
+
+  private static java.util.List<Thread> poolThreads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith(prefix) && t.isAlive())
+        .toList();
+  }
+
+  private static boolean isParked(Thread thread) {
+    return thread.getState() == Thread.State.WAITING;
+  }
 }

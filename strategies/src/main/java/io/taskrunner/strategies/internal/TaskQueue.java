@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * is the point: a pool built on a {@code ForkJoinPool} needs a second object per task (the pool's
  * own task type) on top of the future.
  *
- * <p>Algorithm: {@code head} is a dummy node, the last task taken (at first, a stub); the queued
+ * <p>Algorithm: {@code head} is a dummy node, the last task taken (or a stub: at first, and after
+ * {@link #forgetLastTaken}); the queued
  * tasks follow it through {@code TaskFuture.queueNext}. {@link #poll} swings {@code head} to the
  * next node by CAS and returns that node, which becomes the new dummy; {@link #offer} links a task
  * after the last node by CAS, then swings {@code tail} (a hint, which may lag behind) by CAS. A
@@ -49,8 +50,11 @@ public final class TaskQueue extends TaskQueueLayout.TailField {
   @SuppressWarnings("UnusedVariable") // padding after tail
   private long p21, p22, p23, p24, p25, p26, p27, p28;
 
-  /** An empty queue; {@code runner} owns the stub that serves as its first dummy node. */
+  private final AbstractTaskRunner runner;
+
+  /** An empty queue; {@code runner} owns the stubs that serve as its dummy nodes. */
   public TaskQueue(AbstractTaskRunner runner) {
+    this.runner = runner;
     TaskFuture<?> stub = new Stub(runner);
     HEAD.setRelease(this, stub);
     TAIL.setRelease(this, stub);
@@ -94,6 +98,9 @@ public final class TaskQueue extends TaskQueueLayout.TailField {
       }
       if (n != h && HEAD.compareAndSet(this, h, n)) {
         NEXT.setRelease(h, h); // h left the queue: let it forget the tasks after it
+        if (n instanceof Stub) {
+          continue; // left by forgetLastTaken: now the dummy, and nobody's task
+        }
         return n;
       }
       // h left the queue meanwhile (self-linked, or head moved on): read head again.
@@ -101,11 +108,31 @@ public final class TaskQueue extends TaskQueueLayout.TailField {
   }
 
   /**
+   * If the queue is empty and its dummy node is the last task taken, makes a fresh stub the dummy
+   * instead, so that an idle queue keeps no finished task (and its result) reachable. Costs an
+   * allocation and three CASes: for a thread about to park, not for every poll.
+   *
+   * @return a task offered meanwhile, which the caller now owns and must run; or {@code null}
+   */
+  public @Nullable TaskFuture<?> forgetLastTaken() {
+    TaskFuture<?> h = head();
+    if (h instanceof Stub || next(h) != null) {
+      return null;
+    }
+    offer(new Stub(runner));
+    return poll(); // moves head onto the stub (skipping it), or returns a task queued before it
+  }
+
+  /**
    * Whether the queue held no task at some point during the call. A task offered concurrently may
-   * or may not be seen; one whose {@code offer} returned before this call is seen.
+   * or may not be seen; one whose {@code offer} returned before this call is seen. Volatile reads,
+   * so that a thread's store, full fence, then this check form a Dekker handshake with an offer
+   * under the Java memory model itself, not just on x86 (see {@code WorkerPool}). May report a
+   * stub left by {@link #forgetLastTaken} as a task: a poll then returns {@code null}.
    */
   public boolean isEmpty() {
-    return next(head()) == null;
+    TaskFuture<?> h = (TaskFuture<?>) HEAD.getVolatile(this);
+    return NEXT.getVolatile(h) == null;
   }
 
   /** Moves every queued task to {@code into}, oldest first. */
@@ -127,7 +154,10 @@ public final class TaskQueue extends TaskQueueLayout.TailField {
     return (TaskFuture<?>) NEXT.getAcquire(node);
   }
 
-  /** The first dummy node; never run. */
+  /**
+   * A dummy node that is nobody's task: the queue's first, and those left by {@link
+   * #forgetLastTaken}. Never returned by {@link #poll}, never run.
+   */
   private static final class Stub extends TaskFuture<Void> {
     Stub(AbstractTaskRunner runner) {
       super(runner, true);

@@ -59,8 +59,10 @@ final class WorkerPool {
   /** How many times a thread without work polls every queue before it parks. */
   static final int SPINS = 64;
 
-  // ctl: three 16-bit counts. Each only moves by whole units and never below zero, so adding a
-  // combination of units (say, idle minus spinning) changes each field alone.
+  // ctl: three 16-bit counts, moved by adding combinations of units (say, idle minus spinning).
+  // A waker can claim a thread between its `parked` flag and its own move from spinning to idle,
+  // so idle may dip to -1 (borrowing from started) until that move lands; meanwhile spinning
+  // counts that thread twice, so needsWake is false and nothing acts on the dipped counts.
   private static final long SPINNING = 1L;
   private static final long IDLE = 1L << 16;
   private static final long STARTED = 1L << 32;
@@ -363,6 +365,22 @@ final class WorkerPool {
     return continuations.poll();
   }
 
+  /**
+   * Before a thread parks: makes every empty lane drop the last task it handed out (see {@link
+   * TaskQueue#forgetLastTaken}), so that an idle pool keeps no finished task reachable.
+   *
+   * @return a task that arrived meanwhile, for the caller to run; or {@code null}
+   */
+  private @Nullable TaskFuture<?> forgetLastTaken() {
+    for (TaskQueue lane : lanes) {
+      TaskFuture<?> task = lane.forgetLastTaken();
+      if (task != null) {
+        return task;
+      }
+    }
+    return null;
+  }
+
   private @Nullable Worker slot(int i) {
     return (Worker) SLOTS.getAcquire(workers, i);
   }
@@ -438,6 +456,9 @@ final class WorkerPool {
           for (int spin = 0; spin < SPINS && work == null; spin++) {
             Thread.onSpinWait();
             work = p.find(this);
+          }
+          if (work == null) {
+            work = p.forgetLastTaken();
           }
           if (work == null) {
             if (!p.awaitWork(this)) {
