@@ -250,35 +250,55 @@ final class WorkerPool {
           }
         }
         // The idle one is taking itself back (between its CAS and its count): it will poll.
-      } else {
-        int index = (int) ((c >>> 32) & MASK);
-        if (CTL.compareAndSet(this, c, c + STARTED + SPINNING)) {
-          start(index);
-          return;
-        }
+      } else if (CTL.compareAndSet(this, c, c + STARTED + SPINNING)) {
+        start();
+        return;
       }
     }
   }
 
-  private void start(int index) {
-    Worker w = new Worker(this, index, threadNamePrefix + index);
-    SLOTS.setVolatile(workers, index, w);
-    if (shutdown) {
-      // shutdown's scan may have missed the slot: a never-started thread is not alive, which is
-      // all that termination needs
+  /**
+   * Starts a thread in a free slot, counted started and spinning by the caller. Slots are taken by
+   * CAS, not by the started count, so that a slot given back after a failed start is reused.
+   */
+  private void start() {
+    for (int i = 0; i < workers.length; i++) {
+      if (slot(i) != null) {
+        continue;
+      }
+      Worker w = new Worker(this, i, threadNamePrefix + i);
+      if (!SLOTS.compareAndSet(workers, i, (Worker) null, w)) {
+        continue;
+      }
+      if (shutdown) {
+        // shutdown's scan may have missed the slot: a never-started thread is not alive, which
+        // is all that termination needs
+        return;
+      }
+      try {
+        w.setDaemon(true);
+        w.start();
+      } catch (RuntimeException | Error e) {
+        // No native thread to be had (OutOfMemoryError, typically): give the slot back.
+        SLOTS.setVolatile(workers, i, (Worker) null);
+        CTL.getAndAdd(this, -STARTED - SPINNING);
+        if (!anyStarted()) {
+          throw e; // no thread at all will run the task: let the submitter fail it
+        }
+      }
       return;
     }
-    try {
-      w.setDaemon(true);
-      w.start();
-    } catch (RuntimeException | Error e) {
-      // No native thread to be had (OutOfMemoryError, typically). Free the slot for a later try.
-      SLOTS.setVolatile(workers, index, (Worker) null);
-      CTL.getAndAdd(this, -STARTED - SPINNING);
-      if (index == 0) {
-        throw e; // no thread at all will run the task: let the submitter fail it
+    // Unreachable: each started thread holds one slot, and fewer than workers.length are started.
+    CTL.getAndAdd(this, -STARTED - SPINNING);
+  }
+
+  private boolean anyStarted() {
+    for (int i = 0; i < workers.length; i++) {
+      if (slot(i) != null) {
+        return true;
       }
     }
+    return false;
   }
 
   /**
