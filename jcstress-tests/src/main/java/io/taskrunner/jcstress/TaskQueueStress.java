@@ -3,15 +3,10 @@ package io.taskrunner.jcstress;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import io.taskrunner.Strategy;
-import io.taskrunner.Workload;
-import io.taskrunner.spi.RunnerSpec;
-import io.taskrunner.strategies.internal.AbstractTaskRunner;
 import io.taskrunner.strategies.internal.TaskFuture;
 import io.taskrunner.strategies.internal.TaskQueue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -47,7 +42,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public final class TaskQueueStress {
   private TaskQueueStress() {}
 
-  private static final Holding RUNNER = new Holding();
+  private static final ProbeRunner RUNNER = ProbeRunner.detached();
 
   /** Two polls of a queue holding one task (1): exactly one gets it. r3: a third poll after. */
   @JCStressTest
@@ -350,63 +345,5 @@ public final class TaskQueueStress {
     return !queue.isEmpty() && queue.poll() == fresh && queue.poll() == null && queue.isEmpty()
         ? 1
         : 0;
-  }
-
-  /**
-   * A runner whose {@code dispatch} does nothing with the task (it is left to the caller): its
-   * {@code submit} is a source of real {@link TaskFuture}s that no thread will ever touch, to put
-   * in the queues. Its slot limit (about 4 billion) is never reached by a run: the tasks stay
-   * pending forever, which is all this runner is for.
-   */
-  private static final class Holding extends AbstractTaskRunner {
-    Holding() {
-      super(
-          new RunnerSpec(
-              Workload.cpuBound(),
-              Strategy.THREAD_POOL,
-              "task-queue-stress",
-              Integer.MAX_VALUE,
-              Integer.MAX_VALUE,
-              /* taskTimeout= */ null));
-    }
-
-    @Override
-    protected void dispatch(TaskFuture<?> task) {}
-
-    @Override
-    protected List<TaskFuture<?>> drainQueued() {
-      return List.of();
-    }
-
-    @Override
-    protected void cancelRunning() {}
-
-    @Override
-    protected void onTerminated() {}
-
-    @Override
-    protected boolean awaitResources(long nanos) {
-      return true;
-    }
-
-    @Override
-    protected boolean resourcesReleased() {
-      return true;
-    }
-
-    @Override
-    protected boolean isOwnThread(Thread thread) {
-      return false;
-    }
-
-    @Override
-    protected Executor continuationExecutor() {
-      return Runnable::run;
-    }
-
-    @Override
-    protected int mapBatches() {
-      return 1;
-    }
   }
 }

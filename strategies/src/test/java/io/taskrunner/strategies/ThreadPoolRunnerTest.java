@@ -200,6 +200,46 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     return new java.lang.ref.WeakReference<>(value);
   }
 
+  @Test
+  void anInterruptATaskLeavesOnItsThread_neverReachesTheNextTask() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().maxConcurrency(1));
+    for (int round = 0; round < 20; round++) {
+      var unused =
+          runner
+              .submit(
+                  () -> {
+                    Thread.currentThread().interrupt(); // and return without clearing it
+                    return 1;
+                  })
+              .get(10, SECONDS);
+      boolean nextSawInterrupt =
+          runner.submit(() -> Thread.currentThread().isInterrupted()).get(10, SECONDS);
+      assertThat(nextSawInterrupt).as("round %d", round).isFalse();
+    }
+  }
+
+  @Test
+  void continuationsRun_whileAStreamOfTasksKeepsThePoolBusy() throws Exception {
+    TaskRunner runner = runner(Workload.cpuBound().named("fair").maxConcurrency(1));
+    // The sleep's stage completes through a continuation on the pool's one thread.
+    ListenableFuture<String> async =
+        runner.submitAsync(ctx -> ctx.sleep(java.time.Duration.ofMillis(5)).thenApply(v -> "done"));
+    // Keep about 200 tasks queued, so that the thread never finds its queue empty, until the async
+    // task completes or the deadline passes.
+    java.util.ArrayDeque<ListenableFuture<Integer>> queued = new java.util.ArrayDeque<>();
+    long deadline = System.nanoTime() + SECONDS.toNanos(10);
+    while (!async.isDone() && System.nanoTime() - deadline < 0) {
+      while (queued.size() < 200) {
+        queued.add(runner.submit(() -> 1));
+      }
+      queued.remove().get(10, SECONDS);
+    }
+    assertThat(async.isDone())
+        .as("the async task's continuation ran while tasks kept the pool busy")
+        .isTrue();
+    assertThat(async.get()).isEqualTo("done");
+  }
+
   /** Runs two tasks that wait for each other, so that both pool threads exist afterwards. */
   private static void startBothThreads(TaskRunner runner) throws Exception {
     CountDownLatch both = new CountDownLatch(2);

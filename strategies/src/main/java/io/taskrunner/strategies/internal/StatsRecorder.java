@@ -246,7 +246,8 @@ public final class StatsRecorder {
     private @Nullable Cell statsCell;
 
     protected CountingWorkerThread(StatsRecorder recorder, String name) {
-      super(name);
+      // No inheritable thread-locals from whichever thread happened to start this one.
+      super(null, null, name, 0, false);
       this.recorder = recorder;
     }
 

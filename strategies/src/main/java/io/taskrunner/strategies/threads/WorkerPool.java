@@ -28,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>Queue.</b> A task submitted from one of this pool's threads goes to that thread's lane;
  *       one from any other thread goes to the lanes in turn.
- *   <li><b>Steal.</b> A thread takes from its own lane first, then from the others in order, then
- *       runs continuations (outside admission control, on a queue of their own).
+ *   <li><b>Steal.</b> A thread takes from its own lane first, then from the others in order.
+ *       Continuations (outside admission control) have a queue of their own, which a thread looks
+ *       at first on every other pick, so that a stream of tasks cannot starve the stages whose
+ *       completion frees async tasks' slots.
  *   <li><b>Wake</b>, the way Go's scheduler does. A thread without work <em>spins</em> (polls every
  *       lane) {@value #SPINS} times before it parks. {@code ctl} counts the started, spinning and
  *       idle (parked) threads. A submitter wakes a parked thread, or starts one, only when no
@@ -51,7 +53,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Lifecycle: threads start on demand and then stay until {@link #shutdown}, which the runner
  * calls once its last task finished; each thread then runs what is left (continuations) and ends.
- * A continuation offered after that is refused, so that the caller runs it itself.
+ * A continuation offered after that, or when no thread is alive to run it, is refused, so that the
+ * caller runs it itself. A thread that cannot be started gives its slot back; the submit that
+ * needed it fails only if no thread at all is alive. An error escaping the pool's own code (an
+ * {@code OutOfMemoryError} while polling, say) is reported to the thread's uncaught-exception
+ * handler and the thread carries on, its counts intact; task code never throws here, as a task
+ * fails its own future. Threads do not inherit the starting thread's inheritable thread-locals.
  *
  * <p>Thread-safety: every method may be called from any thread.
  */
@@ -61,8 +68,8 @@ final class WorkerPool {
 
   // ctl: three 16-bit counts, moved by adding combinations of units (say, idle minus spinning).
   // A waker can claim a thread between its `parked` flag and its own move from spinning to idle,
-  // so idle may dip to -1 (borrowing from started) until that move lands; meanwhile spinning
-  // counts that thread twice, so needsWake is false and nothing acts on the dipped counts.
+  // so idle may dip below zero (borrowing from started) until those moves land; meanwhile
+  // spinning counts each such thread twice, so needsWake is false and nothing acts on the dip.
   private static final long SPINNING = 1L;
   private static final long IDLE = 1L << 16;
   private static final long STARTED = 1L << 32;
@@ -149,8 +156,21 @@ final class WorkerPool {
       }
       return;
     }
-    if (needsWake((long) CTL.getVolatile(this))) {
-      signal();
+    try {
+      if (needsWake((long) CTL.getVolatile(this))) {
+        signal();
+      }
+    } catch (RuntimeException | Error e) {
+      // No thread could be started. If none is alive either, nobody will run it: give it back.
+      if (!anyAlive() && continuations.remove(command)) {
+        throw new RejectedExecutionException("no pool thread could be started", e);
+      }
+      return;
+    }
+    if (shutdown && !anyAlive() && continuations.remove(command)) {
+      // Shut down after our checks, with no thread left to see the command (none ever started, or
+      // all have ended): the caller runs it.
+      throw new RejectedExecutionException("pool shut down");
     }
   }
 
@@ -174,7 +194,7 @@ final class WorkerPool {
         });
   }
 
-  /** Calls {@code visitor} with each thread started so far. */
+  /** Calls {@code visitor} with each thread that holds a slot (started, or about to be). */
   void forEachWorker(Consumer<Worker> visitor) {
     for (int i = 0; i < workers.length; i++) {
       Worker w = slot(i);
@@ -266,7 +286,13 @@ final class WorkerPool {
       if (slot(i) != null) {
         continue;
       }
-      Worker w = new Worker(this, i, threadNamePrefix + i);
+      Worker w;
+      try {
+        w = new Worker(this, i, threadNamePrefix + i);
+      } catch (RuntimeException | Error e) {
+        CTL.getAndAdd(this, -STARTED - SPINNING);
+        throw e;
+      }
       if (!SLOTS.compareAndSet(workers, i, (Worker) null, w)) {
         continue;
       }
@@ -282,7 +308,7 @@ final class WorkerPool {
         // No native thread to be had (OutOfMemoryError, typically): give the slot back.
         SLOTS.setVolatile(workers, i, (Worker) null);
         CTL.getAndAdd(this, -STARTED - SPINNING);
-        if (!anyStarted()) {
+        if (!anyAlive()) {
           throw e; // no thread at all will run the task: let the submitter fail it
         }
       }
@@ -292,9 +318,11 @@ final class WorkerPool {
     CTL.getAndAdd(this, -STARTED - SPINNING);
   }
 
-  private boolean anyStarted() {
+  /** Whether some thread of this pool has started and not ended. */
+  private boolean anyAlive() {
     for (int i = 0; i < workers.length; i++) {
-      if (slot(i) != null) {
+      Worker w = slot(i);
+      if (w != null && w.isAlive()) {
         return true;
       }
     }
@@ -371,6 +399,12 @@ final class WorkerPool {
    * Takes a task or a continuation, from {@code w}'s lane first; {@code null} if there is none.
    */
   private @Nullable Object find(Worker w) {
+    if ((++w.picks & 1) == 0) {
+      Runnable continuation = continuations.poll();
+      if (continuation != null) {
+        return continuation;
+      }
+    }
     TaskQueue[] ls = lanes;
     int n = ls.length;
     for (int k = 0, i = w.index; k < n; k++) {
@@ -406,14 +440,24 @@ final class WorkerPool {
   }
 
   /**
+   * Padding before {@link LaneCursor#lane}. The int fills the 4 bytes after a compressed object
+   * header, where HotSpot would otherwise put a subclass's int (it fills gaps in superclasses).
+   */
+  @SuppressWarnings("UnusedVariable") // padding
+  private abstract static class LaneCursorPad {
+    int p00;
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+  }
+
+  /**
    * Which lane the next task from outside the pool goes to: a counter that submitters move with
    * plain, racy writes (a lost update only sends two tasks to one lane), alone on its cache lines,
    * so that the pool threads' reads of the pool's fields do not miss on every submit.
    */
   @SuppressWarnings("UnusedVariable") // padding
-  private static final class LaneCursor {
-    long p01, p02, p03, p04, p05, p06, p07, p08;
+  private static final class LaneCursor extends LaneCursorPad {
     private int lane;
+    int p10;
     long p11, p12, p13, p14, p15, p16, p17, p18;
 
     int next(int lanes) {
@@ -456,6 +500,9 @@ final class WorkerPool {
     /** Whether this thread is, or is about to be, in {@code LockSupport.park}. */
     private volatile boolean sleeping;
 
+    /** How many times this thread looked for work; its parity alternates what it looks at first. */
+    private int picks;
+
     Worker(WorkerPool pool, int index, String name) {
       super(pool.stats, name);
       this.pool = pool;
@@ -467,42 +514,55 @@ final class WorkerPool {
       WorkerPool p = pool;
       boolean spinning = true; // counted so by whoever started this thread
       for (; ; ) {
-        Object work = p.find(this);
-        if (work == null) {
-          if (!spinning) {
-            spinning = true;
-            p.startSpinning();
-          }
-          for (int spin = 0; spin < SPINS && work == null; spin++) {
-            Thread.onSpinWait();
-            work = p.find(this);
-          }
+        try {
+          Object work = p.find(this);
           if (work == null) {
-            work = p.forgetLastTaken();
-          }
-          if (work == null) {
-            if (!p.awaitWork(this)) {
-              return;
+            if (!spinning) {
+              spinning = true;
+              p.startSpinning();
             }
-            continue; // spinning again
+            for (int spin = 0; spin < SPINS && work == null; spin++) {
+              Thread.onSpinWait();
+              work = p.find(this);
+            }
+            if (work == null) {
+              work = p.forgetLastTaken();
+            }
+            if (work == null) {
+              if (!p.awaitWork(this)) {
+                return;
+              }
+              continue; // spinning again
+            }
           }
-        }
-        if (spinning) {
-          spinning = false;
-          p.stopSpinning();
-        }
-        if (work instanceof TaskFuture<?> task) {
-          runTask(task);
-        } else {
-          runContinuation((Runnable) work);
+          if (spinning) {
+            spinning = false;
+            p.stopSpinning();
+          }
+          // A task ends with its own interrupts cleared (TaskFuture), but code may interrupt its
+          // own thread and return: that must not reach the next task.
+          boolean unused = Thread.interrupted();
+          if (work instanceof TaskFuture<?> task) {
+            runTask(task);
+          } else {
+            runContinuation((Runnable) work);
+          }
+        } catch (Throwable t) {
+          // The pool's own code failed (an OutOfMemoryError while polling, say): report it and
+          // carry on, so that the counts in ctl stay true. Task code never gets here.
+          reportUncaught(t);
         }
       }
     }
 
     private void runTask(TaskFuture<?> task) {
-      // A release store, then the task's claim of its state (a CAS, a full fence on HotSpot)
-      // before its check for shutdownNow: either that check sees the stop or cancelRunning sees
-      // this task. The other side fences explicitly (shutdownNow).
+      // Publishes the task for shutdownNow and the watchdog. It must be ordered before the task's
+      // check for shutdownNow (a load), so that either that check sees the stop or cancelRunning
+      // sees this task: a release store, then the task's claim of its state, a CAS, before that
+      // check (TaskFuture.run). This relies on the CAS acting as a full fence, as it does on
+      // HotSpot on every platform (a locked instruction on x86, a fenced exclusive pair on
+      // AArch64); the Java memory model alone does not order a release store before a later
+      // volatile read. The other side fences explicitly (shutdownNow).
       CURRENT.setRelease(this, task);
       try {
         task.run(); // never throws: the task fails its own future
@@ -518,7 +578,16 @@ final class WorkerPool {
       try {
         continuation.run();
       } catch (Throwable t) {
+        reportUncaught(t);
+      }
+    }
+
+    @SuppressWarnings("CatchingUnchecked") // a failing handler must not end the thread either
+    private void reportUncaught(Throwable t) {
+      try {
         getUncaughtExceptionHandler().uncaughtException(this, t);
+      } catch (Throwable ignored) {
+        // nowhere left to report it
       }
     }
 
