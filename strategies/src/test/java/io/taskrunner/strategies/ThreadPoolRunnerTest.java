@@ -224,20 +224,27 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     // The sleep's stage completes through a continuation on the pool's one thread.
     ListenableFuture<String> async =
         runner.submitAsync(ctx -> ctx.sleep(java.time.Duration.ofMillis(5)).thenApply(v -> "done"));
-    // Keep about 200 tasks queued, so that the thread never finds its queue empty, until the async
-    // task completes or the deadline passes.
-    java.util.ArrayDeque<ListenableFuture<Integer>> queued = new java.util.ArrayDeque<>();
-    long deadline = System.nanoTime() + SECONDS.toNanos(10);
-    while (!async.isDone() && System.nanoTime() - deadline < 0) {
-      while (queued.size() < 200) {
-        queued.add(runner.submit(() -> 1));
-      }
-      queued.remove().get(10, SECONDS);
+    // A chain of tasks, each submitting the next from the pool thread before it returns: the
+    // thread never finds its queue empty, so only a fair pick runs the continuation.
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      var unused = runner.submit(link(runner, async, stop));
+      assertThat(async.get(10, SECONDS)).isEqualTo("done");
+    } finally {
+      stop.set(true);
     }
-    assertThat(async.isDone())
-        .as("the async task's continuation ran while tasks kept the pool busy")
-        .isTrue();
-    assertThat(async.get()).isEqualTo("done");
+  }
+
+  private static io.taskrunner.Task<Integer> link(
+      TaskRunner runner,
+      java.util.concurrent.Future<?> until,
+      java.util.concurrent.atomic.AtomicBoolean stop) {
+    return () -> {
+      if (!stop.get() && !until.isDone()) {
+        var unused = runner.submit(link(runner, until, stop));
+      }
+      return 1;
+    };
   }
 
   /** Runs two tasks that wait for each other, so that both pool threads exist afterwards. */
