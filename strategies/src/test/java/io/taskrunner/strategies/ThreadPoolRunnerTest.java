@@ -5,11 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import io.taskrunner.Strategy;
+import io.taskrunner.Task;
 import io.taskrunner.TaskRunner;
 import io.taskrunner.Workload;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class ThreadPoolRunnerTest extends TaskRunnerContractTest {
@@ -77,14 +86,10 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
   @Test
   void close_stopsEveryThread() throws Exception {
     TaskRunner runner = runner(Workload.cpuBound().named("to-stop").maxConcurrency(2));
-    runner.map(x -> x + 1, java.util.List.of(1, 2, 3, 4)).get(10, SECONDS);
+    runner.map(x -> x + 1, List.of(1, 2, 3, 4)).get(10, SECONDS);
     runner.close();
     assertThat(runner.isTerminated()).isTrue();
-    Await.until(
-        () ->
-            Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().startsWith("taskrunner-to-stop-")),
-        "every pool thread has ended");
+    Await.until(() -> poolThreads("taskrunner-to-stop-").isEmpty(), "every pool thread has ended");
   }
 
   @Test
@@ -145,12 +150,12 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     TaskRunner runner = runner(Workload.cpuBound().maxConcurrency(2).queueCapacity(1 << 20));
     int submitters = 4;
     int perSubmitter = 20_000;
-    java.util.concurrent.atomic.AtomicIntegerArray runs =
-        new java.util.concurrent.atomic.AtomicIntegerArray(submitters * perSubmitter);
+    AtomicIntegerArray runs =
+        new AtomicIntegerArray(submitters * perSubmitter);
     CountDownLatch go = new CountDownLatch(1);
-    java.util.List<Thread> threads = new java.util.ArrayList<>();
-    java.util.List<ListenableFuture<Integer>> futures =
-        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    List<ListenableFuture<Integer>> futures =
+        Collections.synchronizedList(new ArrayList<>());
     for (int s = 0; s < submitters; s++) {
       int base = s * perSubmitter;
       threads.add(
@@ -185,7 +190,7 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
   @Test
   void anIdlePool_keepsNoFinishedTaskOrResultReachable() throws Exception {
     TaskRunner runner = runner(Workload.cpuBound().named("idle-gc").maxConcurrency(2));
-    java.lang.ref.WeakReference<Object> result = submitAndForget(runner);
+    WeakReference<Object> result = submitAndForget(runner);
     Await.until(
         () -> {
           System.gc();
@@ -194,10 +199,10 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
         "the result of a finished, forgotten task is collected once the pool is idle");
   }
 
-  private static java.lang.ref.WeakReference<Object> submitAndForget(TaskRunner runner)
+  private static WeakReference<Object> submitAndForget(TaskRunner runner)
       throws Exception {
     Object value = runner.submit(() -> new Object[1_000]).get(10, SECONDS);
-    return new java.lang.ref.WeakReference<>(value);
+    return new WeakReference<>(value);
   }
 
   @Test
@@ -223,10 +228,10 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     TaskRunner runner = runner(Workload.cpuBound().named("fair").maxConcurrency(1));
     // The sleep's stage completes through a continuation on the pool's one thread.
     ListenableFuture<String> async =
-        runner.submitAsync(ctx -> ctx.sleep(java.time.Duration.ofMillis(5)).thenApply(v -> "done"));
+        runner.submitAsync(ctx -> ctx.sleep(Duration.ofMillis(5)).thenApply(v -> "done"));
     // A chain of tasks, each submitting the next from the pool thread before it returns: the
     // thread never finds its queue empty, so only a fair pick runs the continuation.
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
     try {
       var unused = runner.submit(link(runner, async, stop));
       assertThat(async.get(10, SECONDS)).isEqualTo("done");
@@ -235,10 +240,10 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     }
   }
 
-  private static io.taskrunner.Task<Integer> link(
+  private static Task<Integer> link(
       TaskRunner runner,
-      java.util.concurrent.Future<?> until,
-      java.util.concurrent.atomic.AtomicBoolean stop) {
+      Future<?> until,
+      AtomicBoolean stop) {
     return () -> {
       if (!stop.get() && !until.isDone()) {
         var unused = runner.submit(link(runner, until, stop));
@@ -250,7 +255,7 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
   /** Runs two tasks that wait for each other, so that both pool threads exist afterwards. */
   private static void startBothThreads(TaskRunner runner) throws Exception {
     CountDownLatch both = new CountDownLatch(2);
-    java.util.List<ListenableFuture<Boolean>> meet = new java.util.ArrayList<>();
+    List<ListenableFuture<Boolean>> meet = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       meet.add(
           runner.submit(
@@ -264,7 +269,7 @@ class ThreadPoolRunnerTest extends TaskRunnerContractTest {
     }
   }
 
-  private static java.util.List<Thread> poolThreads(String prefix) {
+  private static List<Thread> poolThreads(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith(prefix) && t.isAlive())
         .toList();

@@ -45,13 +45,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
 
           @Override
           public void visitRunning(StallWatchdog.RunningVisitor visitor) {
-            pool.forEachWorker(
-                worker -> {
-                  TaskFuture<?> current = worker.current();
-                  if (current != null) {
-                    visitor.visit(worker, current);
-                  }
-                });
+            pool.forEachRunning(visitor::visit);
           }
 
           @Override
@@ -101,7 +95,7 @@ final class ThreadPoolRunner extends AbstractTaskRunner {
     for (TaskFuture<?> task : rerouted.values()) {
       task.cancel(true);
     }
-    pool.forEachRunning(task -> task.cancel(true));
+    pool.forEachRunning((worker, task) -> task.cancel(true));
   }
 
   @Override

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -147,30 +147,20 @@ final class WorkerPool {
     if (shutdown) {
       throw new RejectedExecutionException("pool shut down");
     }
-    continuations.add(command); // a CAS: ordered before the reads of shutdown and ctl below
-    if (shutdown) {
-      // Shut down meanwhile: the threads may have ended without seeing it. Take it back unless
-      // one of them already took it.
-      if (continuations.remove(command)) {
-        throw new RejectedExecutionException("pool shut down");
-      }
-      return;
-    }
+    continuations.add(command); // a CAS: ordered before the reads of ctl and shutdown below
+    Throwable startFailure = null;
     try {
       if (needsWake((long) CTL.getVolatile(this))) {
         signal();
       }
     } catch (RuntimeException | Error e) {
-      // No thread could be started. If none is alive either, nobody will run it: give it back.
-      if (!anyAlive() && continuations.remove(command)) {
-        throw new RejectedExecutionException("no pool thread could be started", e);
-      }
-      return;
+      startFailure = e; // no thread could be started; one that is alive may still run it
     }
-    if (shutdown && !anyAlive() && continuations.remove(command)) {
-      // Shut down after our checks, with no thread left to see the command (none ever started, or
-      // all have ended): the caller runs it.
-      throw new RejectedExecutionException("pool shut down");
+    // Shut down meanwhile (the threads may have ended without seeing the command), or no thread
+    // to run it: take it back, unless a thread already took it, and let the caller run it.
+    if ((shutdown || (startFailure != null && !anyAlive())) && continuations.remove(command)) {
+      throw new RejectedExecutionException(
+          shutdown ? "pool shut down" : "no pool thread could be started", startFailure);
     }
   }
 
@@ -183,23 +173,13 @@ final class WorkerPool {
     return drained;
   }
 
-  /** Calls {@code action} with the task each thread runs now, if any. */
-  void forEachRunning(Consumer<TaskFuture<?>> action) {
-    forEachWorker(
-        w -> {
-          TaskFuture<?> current = w.current();
-          if (current != null) {
-            action.accept(current);
-          }
-        });
-  }
-
-  /** Calls {@code visitor} with each thread that holds a slot (started, or about to be). */
-  void forEachWorker(Consumer<Worker> visitor) {
+  /** Calls {@code action} with each thread that runs a task now, and that task. */
+  void forEachRunning(BiConsumer<? super Worker, TaskFuture<?>> action) {
     for (int i = 0; i < workers.length; i++) {
       Worker w = slot(i);
-      if (w != null) {
-        visitor.accept(w);
+      TaskFuture<?> current = w == null ? null : w.current();
+      if (current != null) {
+        action.accept(w, current);
       }
     }
   }

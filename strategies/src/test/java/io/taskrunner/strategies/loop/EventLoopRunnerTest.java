@@ -414,11 +414,12 @@ class EventLoopRunnerTest {
   @Test
   void forgottenRunner_hasItsLoopThreadStopped() throws Exception {
     Thread loopThread = startAndForget();
-    long deadline = System.nanoTime() + SECONDS.toNanos(20);
-    while (loopThread.isAlive() && System.nanoTime() - deadline < 0) {
-      System.gc(); // a deadline-bounded poll: the Cleaner runs after a collection
-      loopThread.join(20);
-    }
+    Await.until(
+        () -> {
+          System.gc(); // the Cleaner runs after a collection
+          return !loopThread.isAlive();
+        },
+        "the loop thread of a forgotten runner has stopped");
     assertThat(loopThread.isAlive()).as("loop thread of a forgotten runner").isFalse();
   }
 
